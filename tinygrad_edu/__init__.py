@@ -7,7 +7,7 @@
 """
 # autograd first: it finishes importing tensor.py, which builds on it
 from . import autograd
-from .autograd import (Function, backward, detect_anomaly, enable_grad, grad, is_anomaly_enabled,
+from .autograd import (Function, backward, current_module, detect_anomaly, module_scope, enable_grad, grad, is_anomaly_enabled,
                        is_grad_enabled, no_grad, set_grad_enabled, topological_order)
 from .tensor import (Tensor, bool_, cat, float16, float32, float64, int8, int16, int32, int64,
                      matmul, maximum, minimum, stack, uint8, where)

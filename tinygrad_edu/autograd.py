@@ -35,6 +35,7 @@ class _Modes(threading.local):
     # switch off recording in another.
     grad_enabled = True
     anomaly = False
+    module = None  # the innermost nn.Module being called, for drawings
 
 
 _modes = _Modes()
@@ -137,6 +138,29 @@ def is_anomaly_enabled() -> bool:
     return _modes.anomaly
 
 
+class module_scope:
+    """Ops recorded inside `with module_scope(m):` remember `m` (as `node.module`),
+    so drawings can group them by module. nn.Module.__call__ enters one."""
+
+    __slots__ = ("module", "previous")
+
+    def __init__(self, module):
+        self.module = module
+
+    def __enter__(self):
+        self.previous = _modes.module
+        _modes.module = self.module
+
+    def __exit__(self, *exc):
+        _modes.module = self.previous
+        return False
+
+
+def current_module():
+    """The module whose forward is running (innermost), or None."""
+    return _modes.module
+
+
 _PACKAGE_DIRS = (os.path.dirname(os.path.abspath(__file__)),)
 
 
@@ -166,7 +190,7 @@ def _check_forward_finite(fn, arrays, out) -> None:
         why = (f"its input(s) {inputs_bad} already held nan/inf" if inputs_bad
                else "its inputs were all finite")
         raise RuntimeError(
-            f"Function '{fn.name()}' produced {bad} values in its forward output "
+            f"Op '{type(fn).__name__}' (node {fn.name()}) produced {bad} values in its forward output "
             f"({why}). Inputs: {_describe(arrays)}. Op created at {fn.created_at}.")
 
 
@@ -211,6 +235,7 @@ class Function:
     # filled by apply when the node is recorded
     parents: tuple = ()
     needs_input_grad: tuple = ()
+    module = None  # the nn.Module whose forward recorded this node, if any
     created_at = "<enable tg.detect_anomaly() to record where ops are created>"
 
     @classmethod
@@ -239,6 +264,8 @@ class Function:
                 fn.saved_output = (data, out._version_counter)
             fn.freed = False
             fn.pre_hooks = None
+            if _modes.module is not None:
+                fn.module = _modes.module
         if _modes.anomaly:
             fn.created_at = _user_call_site()
             _check_forward_finite(fn, arrays, data)
