@@ -232,10 +232,11 @@ class Function:
     saves_inputs = False
     saves_output = False
 
-    # filled by apply when the node is recorded
+    # set by apply when the node is recorded (class-level defaults keep apply lean)
     parents: tuple = ()
-    needs_input_grad: tuple = ()
     module = None  # the nn.Module whose forward recorded this node, if any
+    pre_hooks = None  # hooks on the output tensor (register_hook, retain_grad)
+    freed = False
     created_at = "<enable tg.detect_anomaly() to record where ops are created>"
 
     @classmethod
@@ -248,28 +249,27 @@ class Function:
             raise _forward_error(fn, arrays, error) from None
         if type(data) is not np.ndarray:
             data = np.asarray(data)  # NumPy returns scalars from 0-d arithmetic
-        requires_grad = False
-        if _modes.grad_enabled:
-            for p in parents:
-                if p._requires_grad:
-                    requires_grad = True
-                    break
-        out = Tensor._make(data, requires_grad, fn if requires_grad else None)
-        if requires_grad:
+        modes = _modes
+        if modes.grad_enabled and any([p._requires_grad for p in parents]):
+            out = Tensor._make(data, True, fn)
             fn.parents = parents
-            fn.needs_input_grad = tuple(p._requires_grad for p in parents)
             if cls.saves_inputs:
-                fn.saved_input_versions = tuple(p._version_counter[0] for p in parents)
+                fn.saved_input_versions = [p._version_counter[0] for p in parents]
             if cls.saves_output:
                 fn.saved_output = (data, out._version_counter)
-            fn.freed = False
-            fn.pre_hooks = None
-            if _modes.module is not None:
-                fn.module = _modes.module
-        if _modes.anomaly:
+            if modes.module is not None:
+                fn.module = modes.module
+        else:
+            out = Tensor._make(data)
+        if modes.anomaly:
             fn.created_at = _user_call_site()
             _check_forward_finite(fn, arrays, data)
         return out
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        """Which inputs want a gradient (backward may skip the others)."""
+        return tuple([p._requires_grad for p in self.parents])
 
     @classmethod
     def name(cls) -> str:
@@ -287,16 +287,17 @@ class Function:
 
     def saved_values(self, as_tensors: bool) -> list:
         """The values backward needs, checked against in-place modification."""
-        if not (self.saves_inputs or self.saves_output):
-            return []
         if self.freed:
             raise RuntimeError(_FREED_MESSAGE)
         values = []
         if self.saves_inputs:
-            for i, (p, version) in enumerate(zip(self.parents, self.saved_input_versions)):
-                if p._version_counter[0] != version:
-                    raise _version_error(self, p._data, p._version_counter[0], version, f"input {i}")
-                values.append(p if as_tensors else p._data)
+            parents = self.parents
+            if [p._version_counter[0] for p in parents] != self.saved_input_versions:
+                i, p = next((i, p) for i, p in enumerate(parents)
+                            if p._version_counter[0] != self.saved_input_versions[i])
+                raise _version_error(self, p._data, p._version_counter[0],
+                                     self.saved_input_versions[i], f"input {i}")
+            values = list(parents) if as_tensors else [p._data for p in parents]
         if self.saves_output:
             data, version_box = self.saved_output
             if version_box[0] != 0:
@@ -442,25 +443,29 @@ def unbroadcast(grad, shape: tuple):
 
 def _input_gradients(fn, grad, create_graph):
     """Run one node's backward and bring each gradient to its input's shape and dtype."""
-    grads = fn.backward(grad, *fn.saved_values(create_graph))
+    if fn.saves_inputs or fn.saves_output:
+        grads = fn.backward(grad, *fn.saved_values(create_graph))
+    else:
+        grads = fn.backward(grad)
     if type(grads) is not tuple:
         grads = (grads,)
     if len(grads) != len(fn.parents):
         raise RuntimeError(f"{fn.name()} returned {len(grads)} gradients for "
                            f"{len(fn.parents)} inputs")
     checked = []
-    for parent, needed, g in zip(fn.parents, fn.needs_input_grad, grads):
-        if not needed or g is None:
+    for parent, g in zip(fn.parents, grads):
+        if g is None or not parent._requires_grad:
             checked.append(None)
             continue
-        if g.shape != parent.shape:
-            g = unbroadcast(g, parent.shape)
-            if g.shape != parent.shape:
+        data = parent._data
+        if g.shape != data.shape:
+            g = unbroadcast(g, data.shape)
+            if g.shape != data.shape:
                 raise RuntimeError(
                     f"{fn.name()} returned a gradient of shape {tuple(g.shape)} for an "
-                    f"input of shape {tuple(parent.shape)}")
-        if g.dtype != parent.dtype:
-            g = g.to(parent.dtype) if create_graph else g.astype(parent.dtype)
+                    f"input of shape {data.shape}")
+        if g.dtype is not data.dtype and g.dtype != data.dtype:
+            g = g.to(data.dtype) if create_graph else g.astype(data.dtype)
         checked.append(g)
     return checked
 
@@ -504,14 +509,16 @@ def run_backward(roots, gradients, retain_graph=None, create_graph=False,
                 wanted_nodes[t.grad_fn] = None
     anomaly = _modes.anomaly
 
-    with set_grad_enabled(create_graph):
+    previous_mode = _modes.grad_enabled
+    _modes.grad_enabled = create_graph  # record the backward pass only under create_graph
+    try:
         for fn in topological_order([r.grad_fn for r in roots]):
             grad = node_grads.pop(fn, None)
             if grad is None:
                 continue
             if fn.pre_hooks:
                 grad = _run_hooks(fn.pre_hooks, grad, create_graph)
-            if fn in wanted_nodes:
+            if wanted_nodes and fn in wanted_nodes:
                 wanted_nodes[fn] = grad
             input_grads = _input_gradients(fn, grad, create_graph)
             if anomaly:
@@ -519,7 +526,13 @@ def run_backward(roots, gradients, retain_graph=None, create_graph=False,
             if not retain_graph:
                 fn.free_saved()
             for parent, g in zip(fn.parents, input_grads):
-                if g is not None:
+                if g is None:
+                    continue
+                child = parent.grad_fn  # (the body of _add_grad, inlined: this is the hot loop)
+                if child is not None:
+                    previous = node_grads.get(child)
+                    node_grads[child] = g if previous is None else previous + g
+                else:
                     _add_grad(node_grads, leaf_grads, parent, g)
 
         if inputs is not None:
@@ -537,7 +550,9 @@ def run_backward(roots, gradients, retain_graph=None, create_graph=False,
         if accumulate:
             for leaf, g in leaf_grads.values():
                 _accumulate_into_leaf(leaf, g, create_graph)
-    return None
+        return None
+    finally:
+        _modes.grad_enabled = previous_mode
 
 
 def _add_grad(node_grads, leaf_grads, tensor, grad):

@@ -212,15 +212,22 @@ class Abs(Function):
         return g * np.sign(_array(x))
 
 
+# e^-x overflows for x below -log(largest float)
+_EXP_OVERFLOWS_BELOW = {np.dtype(t): -np.log(np.finfo(t).max) for t in (np.float16, np.float32, np.float64)}
+
+
 class Sigmoid(Function):
     """d/dx sigmoid = s(1-s)"""
 
     saves_output = True
 
     def forward(self, x):
-        # exp of -|x| never overflows: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below
+        if x.size == 0 or x.min() > _EXP_OVERFLOWS_BELOW[x.dtype]:
+            return 1 / (1 + np.exp(-x))  # the textbook formula, where e^-x cannot overflow
+        # e^-|x| never overflows: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below
         e = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        r = 1 / (1 + e)
+        return np.where(x >= 0, r, e * r)
 
     def backward(self, g, s):
         return g * s * (1 - s)
@@ -326,8 +333,9 @@ class Sum(Function):
 
     def forward(self, x, axis, keepdims):
         self.in_shape = x.shape
-        self.kept_shape = tuple(1 if axis is None or i in axis else n for i, n in enumerate(x.shape))
-        out = np.sum(x, axis, keepdims=keepdims)
+        self.kept_shape = (1,) * x.ndim if axis is None else \
+            tuple(1 if i in axis else n for i, n in enumerate(x.shape))
+        out = x.sum(axis, keepdims=keepdims)
         return out if x.dtype.kind == "f" else np.asarray(out, dtype=np.int64)
 
     def backward(self, g):

@@ -530,7 +530,9 @@ class Tensor:
                 if other.dtype not in SUPPORTED_DTYPES:
                     raise TypeError(f"unsupported operand dtype {other.dtype}")
             elif isinstance(other, (int, float)):  # bool is an int
-                dtype = result_type(self, other)
+                dtype = self._data.dtype
+                if dtype.kind != "f":
+                    dtype = result_type(self, other)
                 constant = Tensor._make(np.asarray(other, dtype=dtype))
                 return (self if dtype == self._data.dtype else self.to(dtype)), constant
             else:
@@ -604,6 +606,9 @@ class Tensor:
         return self * self
 
     def __matmul__(self, other):
+        if isinstance(other, Tensor) and self._data.ndim > 1 and other._data.ndim > 1 \
+                and self._data.dtype == other._data.dtype:
+            return ops.MatMul.apply(self, other)  # the common case, without matmul's checks
         return matmul(self, other)
 
     def __rmatmul__(self, other):
@@ -718,8 +723,10 @@ class Tensor:
     # -- reductions -----------------------------------------------------------
 
     def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        dim, keepdim = _dim_alias(dim, axis, keepdim, keepdims, "sum")
-        return ops.Sum.apply(self, axis=_normalize_axes(dim, self.ndim, "sum"), keepdims=keepdim)
+        if axis is not None or keepdims is not None:
+            dim, keepdim = _dim_alias(dim, axis, keepdim, keepdims, "sum")
+        axes = None if dim is None else _normalize_axes(dim, self.ndim, "sum")
+        return ops.Sum.apply(self, axis=axes, keepdims=bool(keepdim))
 
     def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _dim_alias(dim, axis, keepdim, keepdims, "mean")
