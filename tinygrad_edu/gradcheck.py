@@ -25,18 +25,18 @@ def numerical_jacobian(func, inputs, index, eps):
     """Rows: output elements; columns: elements of inputs[index]; central differences."""
     x = inputs[index]._data
     flat = x.reshape(-1)  # a view: perturbing it perturbs the input
-    with autograd.no_grad():
-        sizes = [o.numel() for o in _outputs(func, inputs)]
-        columns = [[] for _ in sizes]
-        for k in range(flat.size):
-            original = flat[k]
-            flat[k] = original + eps
-            plus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
-            flat[k] = original - eps
-            minus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
-            flat[k] = original
-            for j, (p, m) in enumerate(zip(plus, minus)):
-                columns[j].append((p - m) / (2 * eps))
+    # Evaluated in the caller's grad mode: `func` may itself call tg.grad (second order).
+    sizes = [o.numel() for o in _outputs(func, inputs)]
+    columns = [[] for _ in sizes]
+    for k in range(flat.size):
+        original = flat[k]
+        flat[k] = original + eps
+        plus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
+        flat[k] = original - eps
+        minus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(func, inputs)]
+        flat[k] = original
+        for j, (p, m) in enumerate(zip(plus, minus)):
+            columns[j].append((p - m) / (2 * eps))
     return [np.stack(c, axis=1) if c else np.zeros((n, 0)) for c, n in zip(columns, sizes)]
 
 

@@ -1,0 +1,255 @@
+"""Optimizers: SGD and Adam with PyTorch's exact update equations.
+
+    opt = nn.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    opt.zero_grad(); loss.backward(); opt.step()
+
+A step runs under `tg.no_grad()` and updates each parameter in place
+(`p -= update`), so the Parameter objects stay the same and their version
+counters go up (a graph that saved a parameter before the step then refuses to
+back-propagate, instead of silently using the new value). The arithmetic works
+on the NumPy arrays behind `p.data` / `p.grad.data`: a step is on the hot path
+of per-sample training, and it needs no graph.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import tinygrad_edu as tg
+
+from .module import _zero_grad
+
+_SET_MESSAGE = ("optimizer parameters need to be organized in ordered collections, but the "
+                "ordering of tensors in sets will change between runs. Please use a list instead.")
+
+
+class Optimizer:
+    """Base class: holds `param_groups` (a list of dicts, each with 'params' and
+    its hyperparameters) and per-parameter `state`.
+
+    `params` is an iterable of Tensors, or of dicts {'params': [...], 'lr': ...}
+    whose missing hyperparameters come from the constructor's arguments.
+    """
+
+    def __init__(self, params, defaults: dict):
+        self.defaults = defaults
+        self.state: dict = {}
+        self.param_groups: list = []
+        if isinstance(params, tg.Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of "
+                            f"Tensors or dicts, but got {type(params).__name__}")
+        if isinstance(params, set):  # PyTorch checks this per group only
+            raise TypeError(_SET_MESSAGE)
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, param_group: dict) -> None:
+        """Add a group of parameters with its own hyperparameters (e.g. a smaller lr)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, tg.Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError(_SET_MESSAGE)
+        else:
+            params = list(params)
+        for param in params:
+            if not isinstance(param, tg.Tensor):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is "
+                                f"{type(param).__name__}")
+            if not param.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        group = dict(param_group, params=params)
+        for name, default in self.defaults.items():
+            group.setdefault(name, default)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear the gradients of every parameter: to None (default) or to zeros."""
+        for group in self.param_groups:
+            for param in group["params"]:
+                _zero_grad(param, set_to_none)
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient. `closure`, if given, is called
+        first (with grad enabled) to re-evaluate the loss, which step returns."""
+        loss = None
+        if closure is not None:
+            with tg.enable_grad():
+                loss = closure()
+        with tg.no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+    def _update_group(self, group: dict) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must define _update_group")
+
+    # -- checkpointing --------------------------------------------------------
+
+    def state_dict(self) -> dict:
+        """{'state': {index: {name: value}}, 'param_groups': [{..., 'params': [index, ...]}]}
+        with parameters numbered across groups in order, as PyTorch does."""
+        index_of, groups = {}, []
+        for group in self.param_groups:
+            indices = []
+            for param in group["params"]:
+                index_of.setdefault(id(param), len(index_of))
+                indices.append(index_of[id(param)])
+            groups.append(dict(group, params=indices))
+        state = {index_of[id(p)]: {k: (v.detach().clone() if isinstance(v, tg.Tensor) else v)
+                                   for k, v in s.items()}
+                 for p, s in self.state.items() if id(p) in index_of}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore hyperparameters and per-parameter state saved by `state_dict`."""
+        groups = state_dict["param_groups"]
+        if len(groups) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        for mine, theirs in zip(self.param_groups, groups):
+            if len(mine["params"]) != len(theirs["params"]):
+                raise ValueError("loaded state dict contains a parameter group that doesn't "
+                                 "match the size of optimizer's group")
+        self.state = {}
+        for mine, theirs in zip(self.param_groups, groups):
+            for param, index in zip(mine["params"], theirs["params"]):
+                if index in state_dict["state"]:
+                    self.state[param] = {
+                        k: (tg.Tensor(v.data.astype(param.dtype)) if isinstance(v, tg.Tensor) else v)
+                        for k, v in state_dict["state"][index].items()}
+            mine.update({k: v for k, v in theirs.items() if k != "params"})
+
+    def __repr__(self):
+        text = type(self).__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            text += f"\nParameter Group {i}\n"
+            for key in sorted(group):
+                if key != "params":
+                    text += f"    {key}: {group[key]}\n"
+        return text + ")"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, PyTorch's equations (torch/optim/sgd.py). Per step,
+    for each parameter θ with a gradient (others are skipped):
+
+        g ← ∇θ            (−∇θ if maximize)
+        g ← g + λ·θ       if weight_decay λ ≠ 0
+        if momentum μ ≠ 0:
+            b ← g                     on the first step
+            b ← μ·b + (1 − τ)·g       afterwards (τ = dampening)
+            g ← g + μ·b  if nesterov  else  g ← b
+        θ ← θ − γ·g       (γ = lr)
+    """
+
+    def __init__(self, params, lr: float = 0.001, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False):
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov,
+                                      maximize=maximize))
+
+    def _update_group(self, group: dict) -> None:
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        weight_decay, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
+        for param in group["params"]:
+            grad = param.grad
+            if grad is None:
+                continue
+            g = grad.data
+            if maximize:
+                g = -g
+            if weight_decay != 0:
+                g = g + weight_decay * param.data
+            if momentum != 0:
+                state = self.state.setdefault(param, {})
+                buffer = state.get("momentum_buffer")
+                if buffer is None:
+                    state["momentum_buffer"] = buffer = tg.Tensor(g)  # a copy of g
+                else:
+                    b = buffer.data
+                    b *= momentum
+                    b += (1 - dampening) * g
+                g = g + momentum * buffer.data if nesterov else buffer.data
+            param -= lr * g  # in place under no_grad: bumps the version counter
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba), PyTorch's equations (torch/optim/adam.py). Per step t,
+    for each parameter θ with a gradient:
+
+        g ← ∇θ  (−∇θ if maximize);   g ← g + λ·θ  if weight_decay λ ≠ 0
+        m ← β₁·m + (1 − β₁)·g
+        v ← β₂·v + (1 − β₂)·g²
+        m̂ = m / (1 − β₁ᵗ),   v̂ = v / (1 − β₂ᵗ)     (v̂ uses max over steps of v if amsgrad)
+        θ ← θ − lr·m̂ / (√v̂ + ε)
+    """
+
+    def __init__(self, params, lr: float = 0.001, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+                                      weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize))
+
+    def _update_group(self, group: dict) -> None:
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        weight_decay, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
+        for param in group["params"]:
+            grad = param.grad
+            if grad is None:
+                continue
+            g = grad.data
+            if maximize:
+                g = -g
+            if weight_decay != 0:
+                g = g + weight_decay * param.data
+            state = self.state.get(param)
+            if state is None:
+                state = self.state[param] = {"step": 0, "exp_avg": tg.zeros_like(param),
+                                             "exp_avg_sq": tg.zeros_like(param)}
+                if amsgrad:
+                    state["max_exp_avg_sq"] = tg.zeros_like(param)
+            state["step"] += 1
+            t = state["step"]
+            m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+            m *= beta1
+            m += (1 - beta1) * g
+            v *= beta2
+            v += (1 - beta2) * (g * g)
+            if amsgrad:
+                v_max = state["max_exp_avg_sq"].data
+                np.maximum(v_max, v, out=v_max)
+                v = v_max
+            # lr·m̂/(√v̂ + ε) written as PyTorch does: (lr/bc1)·m / (√v/√bc2 + ε)
+            bias_correction1 = 1 - beta1 ** t
+            bias_correction2_sqrt = math.sqrt(1 - beta2 ** t)
+            denominator = np.sqrt(v) / bias_correction2_sqrt + eps
+            param -= (lr / bias_correction1) * m / denominator

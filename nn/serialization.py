@@ -1,0 +1,146 @@
+"""`nn.save` / `nn.load`: state dicts as `.npz` files, without pickle.
+
+The file is an ordinary NumPy `.npz` archive: one array per state-dict entry,
+named by its dotted key (`0.weight`, `fc1.bias`, ...), so `numpy.load` can read
+it too, plus two entries of our own: a format marker and the key order.
+Nothing is pickled and loading uses `allow_pickle=False`, so loading a file
+cannot run code.
+
+Saving is atomic: the archive is written to a temporary file in the same
+folder, flushed and fsync'ed, then renamed over the target with `os.replace`
+(atomic on POSIX and Windows), and the folder is fsync'ed so the rename itself
+survives a power cut. A crash at any point leaves either the old file or the
+new one, never a half-written one.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import zipfile
+import zlib
+from collections import OrderedDict
+from collections.abc import Mapping
+
+import numpy as np
+
+import tinygrad_edu as tg
+
+FORMAT_KEY = "__tinygrad_edu_format__"
+KEYS_KEY = "__tinygrad_edu_keys__"
+FORMAT = "tinygrad_edu.nn state_dict v1"
+_RESERVED = (FORMAT_KEY, KEYS_KEY)
+
+
+class CheckpointError(ValueError):
+    """The file is not a readable nn.save checkpoint (corrupt, truncated or foreign)."""
+
+
+def _arrays_to_save(state_dict) -> "OrderedDict[str, np.ndarray]":
+    """Validate a state dict and turn its values into NumPy arrays (no copies)."""
+    if not isinstance(state_dict, Mapping):
+        hint = " (call model.state_dict() to get one)" if hasattr(state_dict, "state_dict") else ""
+        raise TypeError(f"nn.save: expected a state dict (a mapping of str to Tensor), got "
+                        f"{type(state_dict).__name__}{hint}")
+    arrays = OrderedDict()
+    for key, value in state_dict.items():
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"nn.save: state dict keys must be non-empty strings, got {key!r}")
+        if key in _RESERVED:
+            raise ValueError(f"nn.save: the key {key!r} is reserved for the file format")
+        if isinstance(value, tg.Tensor):
+            array = value.data
+        elif isinstance(value, np.ndarray):
+            array = value
+        else:
+            raise TypeError(f"nn.save: the value of {key!r} must be a Tensor or a NumPy array, "
+                            f"got {type(value).__name__}")
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"nn.save: the value of {key!r} has dtype {array.dtype}, which cannot "
+                            f"be stored without pickle")
+        arrays[key] = array
+    return arrays
+
+
+def _write_payload(file, arrays: "OrderedDict[str, np.ndarray]") -> None:
+    """Write the .npz archive to an open binary file."""
+    entries = {FORMAT_KEY: np.array(FORMAT), KEYS_KEY: np.array(list(arrays), dtype=str)}
+    entries.update(arrays)
+    np.savez(file, **entries)
+
+
+def _fsync_directory(folder: str) -> None:
+    """Make a rename durable. Not every platform can open a folder (Windows cannot)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def save(state_dict, path) -> None:
+    """Write `state_dict` (name -> Tensor) to `path` as an .npz archive, atomically.
+
+    The path is used as given (no suffix is added). If anything fails, the
+    previous file at `path`, if any, is left untouched and no temporary file
+    remains.
+    """
+    arrays = _arrays_to_save(state_dict)
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    temporary = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+    # O_EXCL: never clobber someone else's file; mode 0o666 lets the umask decide, as open() does
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            _write_payload(file, arrays)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_directory(folder)
+
+
+def load(path) -> "OrderedDict[str, tg.Tensor]":
+    """Read a file written by `nn.save`: an OrderedDict name -> Tensor with the
+    original dtypes, shapes and order. Raises FileNotFoundError for a missing
+    file and CheckpointError (a ValueError) for a corrupt, truncated or foreign
+    one, naming the path."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"nn.load: no such file: '{path}'")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"nn.load: '{path}' is a directory, not a checkpoint file")
+    if not zipfile.is_zipfile(path):
+        raise CheckpointError(f"nn.load: '{path}' is not a checkpoint written by nn.save: it is "
+                              f"not an .npz archive (or it is truncated)")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            names = set(archive.files)
+            if FORMAT_KEY not in names:
+                raise CheckpointError(
+                    f"nn.load: '{path}' is an .npz archive but not one written by nn.save "
+                    f"(it has no '{FORMAT_KEY}' entry); read it with numpy.load instead")
+            found = str(archive[FORMAT_KEY])
+            if found != FORMAT:
+                raise CheckpointError(f"nn.load: '{path}' has format {found!r}, this version "
+                                      f"reads {FORMAT!r}")
+            keys = [str(k) for k in archive[KEYS_KEY]] if KEYS_KEY in names else None
+            if keys is None or set(keys) != names - set(_RESERVED) or len(set(keys)) != len(keys):
+                raise CheckpointError(f"nn.load: '{path}' is corrupt: its list of keys does not "
+                                      f"match the arrays it holds")
+            return OrderedDict((key, tg.from_numpy(archive[key])) for key in keys)
+    except CheckpointError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, KeyError) as error:
+        raise CheckpointError(f"nn.load: '{path}' is corrupt or truncated "
+                              f"({type(error).__name__}: {error})") from None
