@@ -233,7 +233,9 @@ class Function:
     saves_output = False
 
     # set by apply when the node is recorded (class-level defaults keep apply lean)
-    parents: tuple = ()
+    parents: tuple = ()  # the input tensors, in order (a + a lists a twice)
+    parent_nodes: list = []  # each input's grad_fn when this node was recorded (None: leaf)
+    needs_input_grad: list = []  # each input's requires_grad when this node was recorded
     module = None  # the nn.Module whose forward recorded this node, if any
     pre_hooks = None  # hooks on the output tensor (register_hook, retain_grad)
     freed = False
@@ -250,9 +252,14 @@ class Function:
         if type(data) is not np.ndarray:
             data = np.asarray(data)  # NumPy returns scalars from 0-d arithmetic
         modes = _modes
-        if modes.grad_enabled and any([p._requires_grad for p in parents]):
+        needs_input_grad = [p._requires_grad for p in parents]
+        if modes.grad_enabled and True in needs_input_grad:
             out = Tensor._make(data, True, fn)
             fn.parents = parents
+            # The edges are fixed now, as in PyTorch: a later in-place op on an input
+            # rebases that tensor onto a new node, but this node keeps its old input.
+            fn.parent_nodes = [p.grad_fn for p in parents]
+            fn.needs_input_grad = needs_input_grad
             if cls.saves_inputs:
                 fn.saved_input_versions = [p._version_counter[0] for p in parents]
             if cls.saves_output:
@@ -266,11 +273,6 @@ class Function:
             _check_forward_finite(fn, arrays, data)
         return out
 
-    @property
-    def needs_input_grad(self) -> tuple:
-        """Which inputs want a gradient (backward may skip the others)."""
-        return tuple([p._requires_grad for p in self.parents])
-
     @classmethod
     def name(cls) -> str:
         return cls.__name__ + "Backward"
@@ -282,8 +284,9 @@ class Function:
     def next_functions(self):
         """PyTorch-style links to the input nodes: (node, 0) per parent; leaves
         that require grad appear as AccumulateGrad, constants as None."""
-        return tuple((p.grad_fn if p.grad_fn is not None else
-                      AccumulateGrad(p) if p._requires_grad else None, 0) for p in self.parents)
+        return tuple((node if node is not None else AccumulateGrad(p) if needed else None, 0)
+                     for p, node, needed in zip(self.parents, self.parent_nodes,
+                                                self.needs_input_grad))
 
     def saved_values(self, as_tensors: bool) -> list:
         """The values backward needs, checked against in-place modification."""
@@ -414,14 +417,13 @@ def topological_order(roots) -> list:
         if root is None or root in visited:
             continue
         visited.add(root)
-        stack = [(root, iter(root.parents))]
+        stack = [(root, iter(root.parent_nodes))]
         while stack:
-            node, parents = stack[-1]
-            for parent in parents:
-                child = parent.grad_fn
+            node, children = stack[-1]
+            for child in children:
                 if child is not None and child not in visited:
                     visited.add(child)
-                    stack.append((child, iter(child.parents)))
+                    stack.append((child, iter(child.parent_nodes)))
                     break
             else:
                 stack.pop()
@@ -453,8 +455,8 @@ def _input_gradients(fn, grad, create_graph):
         raise RuntimeError(f"{fn.name()} returned {len(grads)} gradients for "
                            f"{len(fn.parents)} inputs")
     checked = []
-    for parent, g in zip(fn.parents, grads):
-        if g is None or not parent._requires_grad:
+    for parent, needed, g in zip(fn.parents, fn.needs_input_grad, grads):
+        if g is None or not needed:
             checked.append(None)
             continue
         data = parent._data
@@ -525,15 +527,14 @@ def run_backward(roots, gradients, retain_graph=None, create_graph=False,
                 _check_backward_finite(fn, input_grads)
             if not retain_graph:
                 fn.free_saved()
-            for parent, g in zip(fn.parents, input_grads):
+            for parent, child, g in zip(fn.parents, fn.parent_nodes, input_grads):
                 if g is None:
                     continue
-                child = parent.grad_fn  # (the body of _add_grad, inlined: this is the hot loop)
                 if child is not None:
                     previous = node_grads.get(child)
                     node_grads[child] = g if previous is None else previous + g
                 else:
-                    _add_grad(node_grads, leaf_grads, parent, g)
+                    _add_leaf_grad(leaf_grads, parent, g)
 
         if inputs is not None:
             results = []
@@ -561,9 +562,13 @@ def _add_grad(node_grads, leaf_grads, tensor, grad):
         previous = node_grads.get(fn)
         node_grads[fn] = grad if previous is None else previous + grad
     elif tensor._requires_grad:
-        key = id(tensor)
-        previous = leaf_grads.get(key)
-        leaf_grads[key] = (tensor, grad if previous is None else previous[1] + grad)
+        _add_leaf_grad(leaf_grads, tensor, grad)
+
+
+def _add_leaf_grad(leaf_grads, leaf, grad):
+    """Sum every path's gradient per leaf; hooks and `.grad` see the total once."""
+    previous = leaf_grads.get(id(leaf))
+    leaf_grads[id(leaf)] = (leaf, grad if previous is None else previous[1] + grad)
 
 
 def _accumulate_into_leaf(leaf, grad, create_graph, hooks_done=False):
