@@ -1,0 +1,28 @@
+"""W1 — XOR with a 2-2-1 network, per-sample SGD, article 000's settings (α = 0.5).
+
+One step is one sample (forward, backward, update); the four XOR samples are visited
+in the article's fixed order, epoch after epoch. float64, as in the article.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..harness import Target, Workload
+from . import bias_trick
+
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
+XOR_Y = np.array([[0], [1], [1], [0]], dtype=np.float64)
+
+
+def build(quick: bool = False, seed: int = 0, steps: int | None = None) -> Workload:
+    steps = steps or (400 if quick else 2000)
+    X = bias_trick.with_bias_column(XOR_X)
+    samples = [(X[i % 4:i % 4 + 1], XOR_Y[i % 4:i % 4 + 1]) for i in range(steps)]
+    rng = np.random.default_rng(seed)
+    problem = bias_trick.BiasTrickProblem(samples, bias_trick.initial_weights([2, 2, 1], rng),
+                                          alpha=0.5)
+    return Workload(
+        id="W1", title="XOR 2-2-1, per-sample SGD, bias trick, sigmoid, 0.5·Σ(p−t)², α=0.5",
+        unit="sample step", steps=steps, dtype="float64", rtol=1e-9, atol=1e-12,
+        factories=bias_trick.factories(problem),
+        target=Target("≤2.0x hand, torch/tg ≥4", max_tg_over_hand=2.0, min_torch_over_tg=4.0))

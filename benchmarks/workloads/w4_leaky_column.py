@@ -1,0 +1,162 @@
+"""W4 — article 001's 2-3-2 LeakyReLU network on column vectors, per-sample SGD, lr 0.05.
+
+Seed 001 conventions: layer i holds W_i (out, in) and b_i (out, 1) and computes
+y_i = W_i·x_i + b_i, x_{i+1} = f(y_i) with f = LeakyReLU; loss MSE = mean((x_n − t)²);
+backward from the last layer to the first with the corrected rule
+db = f'(y) ⊙ dx, dx = Wᵀ·db, dW = db·xᵀ. The data are the article's quadrant task:
+points uniform in [−2, 2]², target (1, 0) where x·y > 0 else (0, 1). float64.
+LeakyReLU's slope is PyTorch's default 0.01 (the seed leaves it to the series).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+import nn
+import tinygrad_edu as tg
+
+from ..harness import Runner, Target, Workload
+
+LAYERS = (2, 3, 2)
+SLOPE = 0.01
+
+
+@dataclasses.dataclass
+class ColumnProblem:
+    samples: list[tuple[np.ndarray, np.ndarray]]   # x (2, 1), t (2, 1) per step
+    initial: list[tuple[np.ndarray, np.ndarray]]   # (W (out, in), b (out, 1)) per layer
+    lr: float
+
+
+def make_problem(steps: int, seed: int) -> ColumnProblem:
+    rng = np.random.default_rng(seed)
+    data = rng.uniform(-2, 2, size=(2, steps))
+    ts = np.zeros((2, steps))
+    ts[0, data[0] * data[1] > 0] = 1
+    ts[1] = 1 - ts[0]
+    samples = [(data[:, i:i + 1].copy(), ts[:, i:i + 1].copy()) for i in range(steps)]
+    # W ~ N(0, (1/(out·in))²), b ~ N(0, (1/out)²): small, like the series' initialisation
+    initial = [(rng.normal(0.0, 1.0 / (n_out * n_in), (n_out, n_in)),
+                rng.normal(0.0, 1.0 / n_out, (n_out, 1)))
+               for n_in, n_out in zip(LAYERS[:-1], LAYERS[1:])]
+    return ColumnProblem(samples, initial, lr=0.05)
+
+
+def named(layers) -> dict[str, np.ndarray]:
+    out = {}
+    for i, (W, b) in enumerate(layers):
+        out[f"W{i}"], out[f"b{i}"] = W, b
+    return out
+
+
+# ----------------------------------------------------------------------------
+# (a) hand-written NumPy: the article's train() with f' (its corrected form)
+
+
+def leaky_relu(y):
+    return np.where(y > 0, y, SLOPE * y)
+
+
+def leaky_relu_deriv(y):
+    return np.where(y > 0, 1.0, SLOPE)
+
+
+def hand(problem: ColumnProblem) -> Runner:
+    layers = [(W.copy(), b.copy()) for W, b in problem.initial]
+    lr = problem.lr
+
+    def train(x, t):
+        xs, ys = [x], []
+        for W, b in layers:                               # forward, keeping y for f'(y)
+            ys.append(W @ xs[-1] + b)
+            xs.append(leaky_relu(ys[-1]))
+        dx = 2 * (xs.pop() - t) / t.size                  # d mean((x − t)²) / dx
+        for (W, b), x, y in zip(layers[::-1], xs[::-1], ys[::-1]):
+            db = leaky_relu_deriv(y) * dx
+            dx = W.T @ db                                 # with W before its update
+            dW = db @ x.T
+            W -= lr * dW
+            b -= lr * db
+
+    def run():
+        for x, t in problem.samples:
+            train(x, t)
+
+    return Runner(run, lambda: named(layers))
+
+
+# ----------------------------------------------------------------------------
+# (b) tinygrad_edu + nn
+
+
+class ColumnLayer(nn.Module):
+    """y = W·x + b on a column vector x, then LeakyReLU."""
+
+    def __init__(self, W, b):
+        super().__init__()
+        self.W = nn.Parameter(tg.tensor(W))
+        self.b = nn.Parameter(tg.tensor(b))
+
+    def forward(self, x):
+        return (self.W @ x + self.b).leaky_relu(SLOPE)
+
+
+def tinygrad(problem: ColumnProblem) -> Runner:
+    model = nn.Sequential(*(ColumnLayer(W, b) for W, b in problem.initial))
+    loss_fn = nn.MSELoss()
+    optimizer = nn.SGD(model.parameters(), lr=problem.lr)
+    samples = [(tg.tensor(x), tg.tensor(t)) for x, t in problem.samples]
+
+    def run():
+        for x, t in samples:
+            loss = loss_fn(model(x), t)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+
+    return Runner(run, lambda: named((layer.W.data, layer.b.data) for layer in model))
+
+
+# ----------------------------------------------------------------------------
+# (c) PyTorch
+
+
+def pytorch(problem: ColumnProblem) -> Runner:
+    import torch
+    import torch.nn.functional as F
+
+    class TorchColumnLayer(torch.nn.Module):
+        def __init__(self, W, b):
+            super().__init__()
+            self.W = torch.nn.Parameter(torch.tensor(W))
+            self.b = torch.nn.Parameter(torch.tensor(b))
+
+        def forward(self, x):
+            return F.leaky_relu(self.W @ x + self.b, SLOPE)
+
+    model = torch.nn.Sequential(*(TorchColumnLayer(W, b) for W, b in problem.initial))
+    loss_fn = torch.nn.MSELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=problem.lr)
+    samples = [(torch.from_numpy(x), torch.from_numpy(t)) for x, t in problem.samples]
+
+    def run():
+        for x, t in samples:
+            loss = loss_fn(model(x), t)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+
+    return Runner(run, lambda: named((layer.W.detach().numpy(), layer.b.detach().numpy())
+                                     for layer in model))
+
+
+def build(quick: bool = False, seed: int = 0, steps: int | None = None) -> Workload:
+    steps = steps or (500 if quick else 2000)
+    problem = make_problem(steps, seed)
+    return Workload(
+        id="W4", title="2-3-2 LeakyReLU column vectors, MSE, per-sample SGD, lr 0.05 (article 001)",
+        unit="sample step", steps=steps, dtype="float64", rtol=1e-9, atol=1e-12,
+        factories={"hand": lambda: hand(problem), "tg": lambda: tinygrad(problem),
+                   "torch": lambda: pytorch(problem)},
+        target=Target("≤2.0x hand", max_tg_over_hand=2.0))
