@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import threading
 import traceback
+import warnings
 import weakref
 
 import numpy as np
@@ -76,6 +77,14 @@ class set_grad_enabled:
 class _GradModeContext:
     mode = True
 
+    def __new__(cls, func=None):
+        # `@no_grad` works with or without parentheses, as in PyTorch
+        context = super().__new__(cls)
+        return context if func is None else context(func)
+
+    def __init__(self, func=None):
+        pass
+
     def __enter__(self):
         self.previous = _modes.grad_enabled
         _modes.grad_enabled = self.mode
@@ -118,6 +127,8 @@ class detect_anomaly:
         self.check_nan = check_nan
 
     def __enter__(self):
+        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime "
+                      "and should only be enabled for debugging.", UserWarning, stacklevel=2)
         self.previous = _modes.anomaly
         _modes.anomaly = self.check_nan
 
@@ -258,10 +269,10 @@ class Function:
             fn.parents = parents
             # The edges are fixed now, as in PyTorch: a later in-place op on an input
             # rebases that tensor onto a new node, but this node keeps its old input.
-            fn.parent_nodes = [p.grad_fn for p in parents]
-            fn.needs_input_grad = needs_input_grad
+            fn.parent_nodes = tuple([p.grad_fn for p in parents])
+            fn.needs_input_grad = tuple(needs_input_grad)
             if cls.saves_inputs:
-                fn.saved_input_versions = [p._version_counter[0] for p in parents]
+                fn.saved_input_versions = tuple([p._version_counter[0] for p in parents])
             if cls.saves_output:
                 fn.saved_output = (data, out._version_counter)
             if modes.module is not None:
@@ -295,7 +306,7 @@ class Function:
         values = []
         if self.saves_inputs:
             parents = self.parents
-            if [p._version_counter[0] for p in parents] != self.saved_input_versions:
+            if tuple([p._version_counter[0] for p in parents]) != self.saved_input_versions:
                 i, p = next((i, p) for i, p in enumerate(parents)
                             if p._version_counter[0] != self.saved_input_versions[i])
                 raise _version_error(self, p._data, p._version_counter[0],
@@ -543,9 +554,9 @@ def run_backward(roots, gradients, retain_graph=None, create_graph=False,
                 if t.grad_fn is None and g is not None and t._hooks:
                     g = _run_hooks(t._hooks, g, create_graph)
                 results.append(g)
-            if accumulate:  # backward(inputs=...): only these leaves accumulate
+            if accumulate:  # backward(inputs=...): only these tensors accumulate, leaf or not
                 for t, g in zip(inputs, results):
-                    if g is not None and t.grad_fn is None:
+                    if g is not None:
                         _accumulate_into_leaf(t, g, create_graph, hooks_done=True)
             return results
         if accumulate:
@@ -575,7 +586,8 @@ def _accumulate_into_leaf(leaf, grad, create_graph, hooks_done=False):
     if leaf._hooks and not hooks_done:
         grad = _run_hooks(leaf._hooks, grad, create_graph)
     if create_graph:
-        leaf._grad = grad if leaf._grad is None else leaf._grad + grad
+        # a copy that stays in the graph: leaves must not share one gradient tensor
+        leaf._grad = grad.clone() if leaf._grad is None else leaf._grad + grad
     elif leaf._grad is None:
         # A copy, so that two leaves never share one gradient buffer (a + b hands
         # both the same array) and a broadcast view becomes a real array.

@@ -87,6 +87,7 @@ OP_RULES = {
     "Where": ("where", "∂x = 1 where c, ∂y = 1 where not c", ("x", "y")),
     "Cast": ("cast", "∂ = 1 (cast back to x's dtype)", ("x",)),
     "Sum": ("sum", "∂x = G copied over the summed axes", ("x",)),
+    "Mean": ("mean", "∂x = G/n copied over the averaged axes", ("x",)),
     "Max": ("max", "∂x = G at the maximum, 0 elsewhere", ("x",)),
     "Reshape": ("reshape", "∂x = G reshaped to x's shape", ("x",)),
     "Expand": ("expand", "∂x = G summed over the expanded axes", ("x",)),

@@ -18,7 +18,9 @@ def _as_tuple(value):
 
 
 def _outputs(func, inputs):
-    return [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor) and o.dtype.kind == "f"]
+    """The differentiable outputs (float tensors that require grad), as PyTorch checks."""
+    return [o for o in _as_tuple(func(*inputs))
+            if isinstance(o, Tensor) and o.dtype.kind == "f" and o.requires_grad]
 
 
 def numerical_jacobian(func, inputs, index, eps):

@@ -20,27 +20,30 @@ from .autograd import Function
 # ----------------------------------------------------------------------------
 # helpers that work on NumPy arrays and on Tensors alike (for create_graph)
 
+# NumPy hands back scalars (np.float64, ...) from 0-d arithmetic: they count as arrays
+_NUMPY = (np.ndarray, np.generic)
+
 
 def _array(x):
     """Plain data of an array or a Tensor: for masks, which have zero derivative."""
-    return x if isinstance(x, np.ndarray) else x._data
+    return x if isinstance(x, _NUMPY) else x._data
 
 
 def expand(g, shape):
-    return np.broadcast_to(g, shape) if isinstance(g, np.ndarray) else g.expand(shape)
+    return np.broadcast_to(g, shape) if isinstance(g, _NUMPY) else g.expand(shape)
 
 
 def log(x):
-    return np.log(x) if isinstance(x, np.ndarray) else x.log()
+    return np.log(x) if isinstance(x, _NUMPY) else x.log()
 
 
 def permute(g, axes):
-    return g.transpose(axes) if isinstance(g, np.ndarray) else g.permute(axes)
+    return np.transpose(g, axes) if isinstance(g, _NUMPY) else g.permute(axes)
 
 
 def scatter(g, index, shape):
     """Zeros of `shape` with `g` added at `index` (repeated indices add up)."""
-    if isinstance(g, np.ndarray):
+    if isinstance(g, _NUMPY):
         out = np.zeros(shape, dtype=g.dtype)
         np.add.at(out, index, g)
         return out
@@ -340,6 +343,20 @@ class Sum(Function):
 
     def backward(self, g):
         return expand(g.reshape(self.kept_shape), self.in_shape)
+
+
+class Mean(Function):
+    """d mean(x) = g / n spread back over the averaged axes"""
+
+    def forward(self, x, axis, keepdims):
+        self.in_shape = x.shape
+        self.kept_shape = (1,) * x.ndim if axis is None else \
+            tuple(1 if i in axis else n for i, n in enumerate(x.shape))
+        self.count = x.size // max(1, int(np.prod(self.kept_shape)))
+        return x.mean(axis, keepdims=keepdims)
+
+    def backward(self, g):
+        return expand(g.reshape(self.kept_shape) / self.count, self.in_shape)
 
 
 class Max(Function):

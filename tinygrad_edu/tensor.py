@@ -381,7 +381,7 @@ class Tensor:
         data = self._data
         options = dict(separator=", ", prefix="tensor(")
         if data.dtype.kind == "f":
-            finite = data[np.isfinite(data)]
+            finite = data[np.isfinite(data)].astype(np.float64)
             whole = finite.size == 0 or bool(np.all(finite == np.round(finite)))
             options.update(precision=4, floatmode="maxprec" if whole else "fixed")
             big = finite.size and (np.abs(finite).max() >= 1e8 or 0 < np.abs(finite[finite != 0]).min(initial=1) < 1e-4)
@@ -733,9 +733,8 @@ class Tensor:
         if self.dtype.kind != "f":
             raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either "
                                f"a floating point or complex dtype. Got: {self.dtype}")
-        axes = _normalize_axes(dim, self.ndim, "mean")
-        count = self._data.size if axes is None else math.prod(self.shape[a] for a in axes)
-        return self.sum(axes, keepdim) / count
+        axes = None if dim is None else _normalize_axes(dim, self.ndim, "mean")
+        return ops.Mean.apply(self, axis=axes, keepdims=bool(keepdim))
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Without dim: the largest element. With dim: (values, indices), as PyTorch."""
