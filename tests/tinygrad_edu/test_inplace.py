@@ -1,0 +1,207 @@
+"""In-place updates (SPEC §2; PYTORCH_SEMANTICS rows 10, 11, 12): the leaf
+rule with PyTorch's texts, updates under no_grad with a version bump, and the
+version counter that turns a modified saved tensor into an error instead of a
+silently wrong gradient."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+
+LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_OF_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+MODIFIED = "one of the variables needed for gradient computation has been modified by an inplace operation"
+
+
+def leaf(values=(1.0, 2.0)):
+    return tg.tensor(np.array(values), requires_grad=True)
+
+
+# ----------------------------------------------------------------------------
+# the leaf rule (row 11)
+
+
+@pytest.mark.parametrize("update", [
+    lambda x: x.__iadd__(1.0), lambda x: x.__isub__(1.0), lambda x: x.__imul__(2.0),
+    lambda x: x.__itruediv__(2.0), lambda x: x.zero_(), lambda x: x.fill_(3.0),
+    lambda x: x.__iadd__(tg.tensor(np.array([1.0, 1.0]))),
+], ids=["+=", "-=", "*=", "/=", "zero_", "fill_", "+= tensor"])
+def test_in_place_on_a_leaf_that_requires_grad_is_refused(update):
+    x = leaf()
+    with pytest.raises(RuntimeError, match=f"^{re.escape(LEAF)}$"):
+        update(x)
+    assert x.tolist() == [1.0, 2.0] and x._version == 0
+
+
+def test_augmented_assignment_statement_on_a_leaf_is_refused():
+    x = leaf()
+    with pytest.raises(RuntimeError, match=f"^{re.escape(LEAF)}$"):
+        x += 1.0
+
+
+def test_setitem_on_a_leaf_that_requires_grad_uses_the_view_text():
+    x = leaf()
+    with pytest.raises(RuntimeError, match=f"^{re.escape(VIEW_OF_LEAF)}$"):
+        x[0] = 5.0
+
+
+def test_in_place_on_a_leaf_is_allowed_under_no_grad_and_bumps_the_version():
+    x = leaf()
+    assert x._version == 0
+    with tg.no_grad():
+        x -= 0.5
+        assert x._version == 1
+        x *= 2.0
+        x /= 4.0
+        x += tg.tensor(np.array([1.0, 1.0]))
+        x[1] = 10.0
+        x.zero_()
+        x.fill_(7.0)
+    assert x._version == 7
+    assert x.tolist() == [7.0, 7.0]
+    assert x.is_leaf and x.requires_grad and x.grad_fn is None
+
+
+def test_sgd_style_update_then_a_fresh_backward():
+    w = leaf([1.0, -2.0])
+    (w * w).sum().backward()
+    with tg.no_grad():
+        w -= 0.1 * w.grad
+    np.testing.assert_allclose(w.data, [0.8, -1.6])
+    w.grad = None
+    (w * w).sum().backward()
+    np.testing.assert_allclose(w.grad.data, [1.6, -3.2])
+
+
+def test_in_place_on_a_plain_tensor_works_in_grad_mode():
+    t = tg.tensor([1.0, 2.0])
+    t += 1.0
+    t *= 2.0
+    assert t.tolist() == [4.0, 6.0] and t._version == 2 and not t.requires_grad
+
+
+def test_in_place_on_a_non_leaf_is_recorded():
+    x = leaf([1.0, 2.0])
+    y = x * 1.0
+    y += 2.0
+    y *= 3.0
+    assert y.tolist() == [9.0, 12.0] and y.grad_fn is not None
+    y.sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_in_place_with_a_tensor_that_requires_grad_joins_the_graph():
+    x = leaf([1.0, 2.0])
+    acc = tg.zeros(2, dtype=tg.float64)
+    acc += x * x
+    assert acc.requires_grad and not acc.is_leaf
+    acc.sum().backward()
+    assert x.grad.tolist() == [2.0, 4.0]
+
+
+def test_in_place_shape_and_dtype_errors():
+    a = tg.zeros(3)
+    with pytest.raises(RuntimeError, match=r"\+=.*shape.*3.*broadcast shape.*2, ?3"):
+        a += tg.zeros(2, 3)
+    b = tg.zeros(3) * tg.tensor([1.0], requires_grad=True)  # the recorded path
+    with pytest.raises(RuntimeError, match=re.escape("output with shape [3] doesn't match the broadcast shape [2, 3]")):
+        b += tg.zeros(2, 3)
+    i = tg.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="can't be cast to the desired output type int64"):
+        i /= 2
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        i += 1.5
+
+
+# ----------------------------------------------------------------------------
+# the version counter (rows 10, 12)
+
+
+def test_modifying_an_input_saved_by_mul_is_an_error():
+    x = leaf()
+    y = x * 1.0
+    z = y * y  # Mul saves both inputs
+    y += 1.0
+    assert y._version == 1
+    with pytest.raises(RuntimeError, match=f"^{re.escape(MODIFIED)}"):
+        z.sum().backward()
+
+
+def test_modifying_a_leaf_saved_for_backward_under_no_grad_is_an_error():
+    x = leaf()
+    z = (x * x).sum()
+    with tg.no_grad():
+        x += 1.0
+    with pytest.raises(RuntimeError, match=f"^{re.escape(MODIFIED)}"):
+        z.backward()
+
+
+@pytest.mark.parametrize("op, derivative", [
+    (lambda t: t.exp(), lambda out: out),
+    (lambda t: t.sigmoid(), lambda out: out * (1 - out)),
+    (lambda t: t.tanh(), lambda out: 1 - out ** 2),
+], ids=["exp", "sigmoid", "tanh"])
+@pytest.mark.parametrize("update", [lambda t: t.__iadd__(1.0), lambda t: t.__imul__(2.0)], ids=["+=", "*="])
+def test_ops_that_save_their_output_ignore_changes_to_their_input(op, derivative, update):
+    x = leaf()
+    y = x * 1.0
+    out = op(y)
+    expected = derivative(out.data.copy())
+    update(y)  # exp, sigmoid and tanh saved their output, not y; out was made from y's old value
+    out.backward(tg.tensor(np.array([1.0, 1.0])))
+    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("op", [lambda t: t.exp(), lambda t: t.sigmoid(), lambda t: t.tanh()],
+                         ids=["exp", "sigmoid", "tanh"])
+def test_ops_that_save_their_output_detect_changes_to_it(op):
+    x = leaf()
+    out = op(x)
+    final = out * 1.0
+    out += 1.0
+    with pytest.raises(RuntimeError, match=f"^{re.escape(MODIFIED)}"):
+        (final + out).sum().backward()
+
+
+def test_add_saves_nothing_so_a_later_in_place_add_is_harmless():
+    x = leaf()
+    y = x * 1.0
+    z = y + y
+    y += 1.0
+    z.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_add_saves_nothing_so_a_later_in_place_mul_is_harmless():
+    # z was made from y's old value: dz/dx = 2 whatever happens to y afterwards
+    x = leaf()
+    y = x * 1.0
+    z = y + y
+    y *= 2.0
+    z.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_detach_shares_the_version_counter():
+    x = leaf()
+    y = x * 1.0
+    z = y * y
+    d = y.detach()
+    d += 1.0  # through the detached alias
+    assert y._version == 1 and y.tolist() == [2.0, 3.0]
+    with pytest.raises(RuntimeError, match=f"^{re.escape(MODIFIED)}"):
+        z.sum().backward()
+
+
+def test_the_error_names_the_node_and_the_versions():
+    x = leaf()
+    y = x * 1.0
+    z = y * y
+    y += 1.0
+    with pytest.raises(RuntimeError) as error:
+        z.sum().backward()
+    text = str(error.value)
+    assert "MulBackward" in text and "version 1" in text and "expected version 0" in text
