@@ -19,6 +19,7 @@ recorded and can be differentiated again.
 """
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import traceback
@@ -47,13 +48,29 @@ def is_grad_enabled() -> bool:
     return _modes.grad_enabled
 
 
-class set_grad_enabled:
+class _ContextDecorator:
+    """A context manager that also works as a decorator: each call of the decorated
+    function runs inside a fresh copy of the context (so decorated functions nest)."""
+
+    def _fresh(self):
+        raise NotImplementedError
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self._fresh():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class set_grad_enabled(_ContextDecorator):
     """Switch recording on or off: as a call, a context manager or a decorator."""
 
     def __init__(self, mode: bool):
         self.previous = _modes.grad_enabled
         self.mode = bool(mode)
-        _modes.grad_enabled = self.mode
+        _modes.grad_enabled = self.mode  # PyTorch switches at the call, not at `with`
 
     def __enter__(self):
         return None
@@ -62,19 +79,15 @@ class set_grad_enabled:
         _modes.grad_enabled = self.previous
         return False
 
+    def _fresh(self):
+        return set_grad_enabled(self.mode)
+
     def __call__(self, func):
-        mode = self.mode
         _modes.grad_enabled = self.previous  # used as a decorator: undo the call's switch
-
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return func(*args, **kwargs)
-
-        wrapper.__name__, wrapper.__doc__, wrapper.__wrapped__ = func.__name__, func.__doc__, func
-        return wrapper
+        return super().__call__(func)
 
 
-class _GradModeContext:
+class _GradModeContext(_ContextDecorator):
     mode = True
 
     def __new__(cls, func=None):
@@ -93,15 +106,8 @@ class _GradModeContext:
         _modes.grad_enabled = self.previous
         return False
 
-    def __call__(self, func):
-        mode = self.mode
-
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return func(*args, **kwargs)
-
-        wrapper.__name__, wrapper.__doc__, wrapper.__wrapped__ = func.__name__, func.__doc__, func
-        return wrapper
+    def _fresh(self):
+        return type(self)()
 
 
 class no_grad(_GradModeContext):
@@ -116,7 +122,7 @@ class enable_grad(_GradModeContext):
     mode = True
 
 
-class detect_anomaly:
+class detect_anomaly(_ContextDecorator):
     """Raise at the first op whose forward output or backward gradient holds NaN/inf.
 
     The error names the op, its input shapes and the file:line of user code
@@ -136,13 +142,8 @@ class detect_anomaly:
         _modes.anomaly = self.previous
         return False
 
-    def __call__(self, func):
-        def wrapper(*args, **kwargs):
-            with detect_anomaly(self.check_nan):
-                return func(*args, **kwargs)
-
-        wrapper.__name__, wrapper.__doc__, wrapper.__wrapped__ = func.__name__, func.__doc__, func
-        return wrapper
+    def _fresh(self):
+        return detect_anomaly(self.check_nan)
 
 
 def is_anomaly_enabled() -> bool:
