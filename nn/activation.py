@@ -1,6 +1,8 @@
 """Activation layers: thin Modules over nn.functional, with PyTorch's reprs."""
 from __future__ import annotations
 
+from tinygrad_edu import Tensor
+
 from . import functional as F
 from .module import Module
 
@@ -19,6 +21,8 @@ class Sigmoid(Module):
     """σ(x) = 1 / (1 + e^−x);  σ'(x) = σ(x)(1 − σ(x))."""
 
     def forward(self, input):
+        if not isinstance(input, Tensor):
+            raise F.expected_tensor_error("Sigmoid", "input", input)
         return input.sigmoid()
 
 
@@ -26,6 +30,8 @@ class Tanh(Module):
     """tanh(x);  tanh'(x) = 1 − tanh²(x)."""
 
     def forward(self, input):
+        if not isinstance(input, Tensor):
+            raise F.expected_tensor_error("Tanh", "input", input)
         return input.tanh()
 
 
@@ -33,6 +39,8 @@ class ReLU(Module):
     """max(x, 0);  relu'(x) = 1 for x > 0, else 0 (0 at x = 0, as PyTorch)."""
 
     def forward(self, input):
+        if not isinstance(input, Tensor):
+            raise F.expected_tensor_error("ReLU", "input", input)
         return input.relu()
 
 
@@ -44,6 +52,8 @@ class LeakyReLU(Module):
         self.negative_slope = negative_slope
 
     def forward(self, input):
+        if not isinstance(input, Tensor):
+            raise F.expected_tensor_error("LeakyReLU", "input", input)
         return input.leaky_relu(self.negative_slope)
 
     def extra_repr(self) -> str:

@@ -57,6 +57,15 @@ def _log(v):
 # argument checks shared by the losses
 
 
+def expected_tensor_error(name: str, what: str, value) -> TypeError:
+    return TypeError(f"{name}: {what} must be a Tensor, got {type(value).__name__}")
+
+
+def _expect_tensor(name: str, what: str, value) -> None:
+    if not isinstance(value, tg.Tensor):
+        raise expected_tensor_error(name, what, value)
+
+
 def _check_reduction(reduction) -> None:
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -87,6 +96,26 @@ def _float_target(name: str, input, target):
                            f"{_torch_name(input.dtype)} ({name}: targets are probabilities; "
                            f"convert them with target.to(input.dtype))")
     return target if target.dtype == input.dtype else target.to(input.dtype)
+
+
+def _element_weight(name: str, what: str, weight, shape: tuple, dtype):
+    """`weight` / `pos_weight` of a binary loss as a Tensor of the input's dtype (a float64
+    weight must not turn a float32 loss into float64) that broadcasts to the input's shape
+    without changing it."""
+    if weight is None:
+        return None
+    if isinstance(weight, (np.ndarray, np.generic, int, float)) and not isinstance(weight, bool):
+        weight = tg.tensor(np.asarray(weight))
+    if not isinstance(weight, tg.Tensor):
+        raise TypeError(f"{name}: {what} must be a Tensor, got {type(weight).__name__}")
+    try:
+        fits = np.broadcast_shapes(weight.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{name}: {what} of shape {weight.shape} does not broadcast to the "
+                         f"input's shape {shape}")
+    return weight if weight.dtype == dtype else weight.to(dtype)
 
 
 def _reduce(loss, reduction: str):
@@ -130,17 +159,28 @@ def linear(input, weight, bias=None):
     """y = input·weightᵀ + bias. input (..., in) or (in,), weight (out, in), bias (out,)."""
     if not isinstance(input, tg.Tensor):
         raise TypeError(f"linear(): argument 'input' must be a Tensor, not {type(input).__name__}")
+    _expect_tensor("linear", "weight", weight)
+    if weight.ndim != 2:
+        raise RuntimeError(f"linear: weight must be 2-D (out_features, in_features), got shape "
+                           f"{weight.shape}")
+    if bias is not None:
+        _expect_tensor("linear", "bias", bias)
+        if bias.shape != (weight.shape[0],):
+            raise RuntimeError(f"linear: bias of shape {bias.shape} does not fit weight of shape "
+                               f"{weight.shape} (expected ({weight.shape[0]},))")
     if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
         rows = math.prod(input.shape[:-1]) if input.ndim else 1
         columns = input.shape[-1] if input.ndim else 1
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{columns} and "
                            f"{weight.shape[1]}x{weight.shape[0]})")
     if input.dtype != weight.dtype:
+        # a model holds floats: an int or bool input can only be converted
+        model_hint = (f" or the model with model.to(tg.{input.dtype})"
+                      if input.dtype.kind == "f" else "")
         raise RuntimeError(
             f"mat1 and mat2 must have the same dtype, but got {_torch_name(input.dtype)} and "
             f"{_torch_name(weight.dtype)} (linear: input is {input.dtype}, weight is "
-            f"{weight.dtype}; convert the input with x.to(tg.{weight.dtype}) or the model "
-            f"with model.to(tg.{input.dtype}))")
+            f"{weight.dtype}; convert the input with x.to(tg.{weight.dtype}){model_hint})")
     if bias is None:
         return Linear.apply(input, weight)
     return Linear.apply(input, weight, bias)
@@ -152,20 +192,24 @@ def linear(input, weight, bias=None):
 
 def sigmoid(input):
     """σ(x) = 1 / (1 + e^−x), computed without overflow for any x."""
+    _expect_tensor("sigmoid", "input", input)
     return input.sigmoid()
 
 
 def tanh(input):
+    _expect_tensor("tanh", "input", input)
     return input.tanh()
 
 
 def relu(input):
     """max(x, 0); relu'(0) = 0."""
+    _expect_tensor("relu", "input", input)
     return input.relu()
 
 
 def leaky_relu(input, negative_slope: float = 0.01):
     """x if x > 0 else negative_slope·x; derivative at 0 is negative_slope."""
+    _expect_tensor("leaky_relu", "input", input)
     return input.leaky_relu(negative_slope)
 
 
@@ -180,11 +224,13 @@ def _softmax_dim(name: str, ndim: int, dim):
 
 def softmax(input, dim=None):
     """e^x / Σ e^x along dim (shifted by the max, so it never overflows)."""
+    _expect_tensor("softmax", "input", input)
     return input.softmax(_softmax_dim("softmax", input.ndim, dim))
 
 
 def log_softmax(input, dim=None):
     """x − logsumexp(x) along dim."""
+    _expect_tensor("log_softmax", "input", input)
     return input.log_softmax(_softmax_dim("log_softmax", input.ndim, dim))
 
 
@@ -255,6 +301,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
     _check_tensors("binary_cross_entropy", input, target)
     _check_same_shape("binary_cross_entropy", input, target)
     target = _float_target("binary_cross_entropy", input, target)
+    weight = _element_weight("binary_cross_entropy", "weight", weight, input.shape, input.dtype)
     data = input.data
     if not ((data >= 0) & (data <= 1)).all():  # NaN fails too, as in PyTorch
         raise RuntimeError("all elements of input should be between 0 and 1")
@@ -279,6 +326,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str 
     _check_tensors("binary_cross_entropy_with_logits", input, target)
     _check_same_shape("binary_cross_entropy_with_logits", input, target)
     target = _float_target("binary_cross_entropy_with_logits", input, target)
+    weight, pos_weight = (
+        _element_weight("binary_cross_entropy_with_logits", what, value, input.shape, input.dtype)
+        for what, value in (("weight", weight), ("pos_weight", pos_weight)))
     log1p_exp_neg_abs = ((-input.abs()).exp() + 1).log()  # e^−|x| ≤ 1: never overflows
     if pos_weight is None:
         loss = tg.maximum(input, 0) - input * target + log1p_exp_neg_abs
@@ -305,6 +355,8 @@ def _class_weights(weight, n_classes: int, dtype):
     if weight is None:
         return np.ones(n_classes, dtype=dtype)
     data = weight.data if isinstance(weight, tg.Tensor) else np.asarray(weight)
+    if data.dtype.kind not in "biuf":  # NumPy would turn None into nan
+        raise TypeError(f"cross_entropy: weight must hold numbers, got dtype {data.dtype}")
     if data.shape != (n_classes,):
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes "
                            f"or no classes but got weight tensor of shape: {list(data.shape)}")
@@ -324,6 +376,8 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
     class_dim = _class_dim(_name, input)
     if not isinstance(target, tg.Tensor):
         raise TypeError(f"{_name}: target must be a Tensor, got {type(target).__name__}")
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"{_name}: ignore_index must be an int, got {type(ignore_index).__name__}")
     if target.dtype.kind not in "iu":
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
                            f"{_torch_name(target.dtype)}")
@@ -334,13 +388,17 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
             f"{_name}: target shape {target.shape} does not fit input shape {input.shape}: "
             f"class-index targets have the input's shape without the class dimension "
             f"(dim {class_dim}), here {expected}")
-    targets = target.data.reshape(-1).astype(np.int64)
+    targets = target.data.reshape(-1)
     kept = targets != ignore_index
     out_of_bounds = kept & ((targets < 0) | (targets >= n_classes))
-    if out_of_bounds.any():
+    if out_of_bounds.any():  # checked before the cast to int64, which could wrap a uint64
         raise IndexError(f"Target {targets[out_of_bounds][0]} is out of bounds.")
+    targets = targets.astype(np.int64)
     classes = np.where(kept, targets, 0)  # ignored rows pick class 0, then get weight 0
-    weights = _class_weights(weight, n_classes, input.dtype)[classes] * kept
+    if n_classes == 0:  # no class to pick: every target is ignored (others were refused above)
+        weights = np.zeros(targets.shape, dtype=input.dtype)
+    else:
+        weights = _class_weights(weight, n_classes, input.dtype)[classes] * kept
 
     # rows of (samples, classes): move the class dimension last, then flatten the rest
     if input.ndim == 1:
@@ -349,9 +407,11 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
         rows = input
     else:
         order = (0,) + tuple(range(2, input.ndim)) + (1,)
-        rows = input.permute(order).reshape(-1, n_classes)
-    picked = rows[np.arange(rows.shape[0]), classes]
+        rows = input.permute(order).reshape(targets.size, n_classes)
+    picked = rows[np.arange(rows.shape[0]), classes] if n_classes else rows.sum(1)
     losses = -picked * weights
+    if not kept.all():  # an ignored row counts 0 even when its logits are nan or inf
+        losses = tg.where(kept, losses, 0.0)
     if reduction == "none":
         return losses.reshape(target.shape)
     if reduction == "sum":
@@ -376,6 +436,9 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
     class_dim = _class_dim("cross_entropy", input)
     if not isinstance(target, tg.Tensor):
         raise TypeError(f"cross_entropy: target must be a Tensor, got {type(target).__name__}")
+    if target.dtype.kind == "f" and target.ndim == input.ndim and target.shape != input.shape:
+        raise ValueError(f"cross_entropy: class-probability targets must have the input's shape "
+                         f"{input.shape}, got {target.shape}")
     log_probs = input.log_softmax(class_dim)
     if target.dtype.kind == "f" and target.shape == input.shape:
         n_classes = input.shape[class_dim]

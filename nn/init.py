@@ -11,7 +11,10 @@ fan_out = out·∏kernel.
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
+
+import numpy as np
 
 import tinygrad_edu as tg
 
@@ -50,6 +53,8 @@ def _calculate_fan_in_and_fan_out(tensor):
 
 
 def _calculate_correct_fan(tensor, mode: str) -> int:
+    if not isinstance(mode, str):
+        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
@@ -57,44 +62,78 @@ def _calculate_correct_fan(tensor, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
+def _check_tensor(tensor, function: str) -> None:
+    if not isinstance(tensor, tg.Tensor):
+        raise TypeError(f"nn.init.{function}: expected a Tensor, got {type(tensor).__name__}")
+
+
+def _check_numbers(function: str, **values) -> None:
+    """Finite real numbers: NumPy would parse strings, store None as nan, or fail inside."""
+    for name, value in values.items():
+        if not isinstance(value, numbers.Real):
+            raise TypeError(f"nn.init.{function}: {name} must be a number, got "
+                            f"{type(value).__name__}")
+        if not math.isfinite(value):
+            raise ValueError(f"nn.init.{function}: {name} must be finite, got {value}")
+
+
 def _fill(tensor, values):
     """Write `values` into `tensor` in place (cast to its dtype) and return it."""
-    if not isinstance(tensor, tg.Tensor):
-        raise TypeError(f"nn.init: expected a Tensor, got {type(tensor).__name__}")
+    _check_tensor(tensor, "_fill")
     with tg.no_grad():
         tensor[...] = values
     return tensor
 
 
-def _rng(generator):
-    return tg.generator() if generator is None else generator
+def _rng(generator, function: str):
+    if generator is None:
+        return tg.generator()
+    if not isinstance(generator, np.random.Generator):
+        raise TypeError(f"nn.init.{function}: generator must be a numpy.random.Generator, got "
+                        f"{type(generator).__name__}")
+    return generator
 
 
 def uniform_(tensor, a: float = 0.0, b: float = 1.0, generator=None):
     """Fill with samples of U(a, b)."""
-    return _fill(tensor, _rng(generator).uniform(a, b, size=tensor.shape))
+    _check_tensor(tensor, "uniform_")
+    _check_numbers("uniform_", a=a, b=b)
+    if a > b:
+        raise ValueError(f"nn.init.uniform_: expects a <= b, but got a={a} > b={b}")
+    return _fill(tensor, _rng(generator, "uniform_").uniform(a, b, size=tensor.shape))
 
 
 def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
     """Fill with samples of N(mean, std²)."""
-    return _fill(tensor, _rng(generator).normal(mean, std, size=tensor.shape))
+    _check_tensor(tensor, "normal_")
+    _check_numbers("normal_", mean=mean, std=std)
+    if std < 0:
+        raise ValueError(f"nn.init.normal_: expects std >= 0.0, but found std {std}")
+    std = std + 0.0  # -0.0 is a valid std, but NumPy refuses it as negative
+    return _fill(tensor, _rng(generator, "normal_").normal(mean, std, size=tensor.shape))
 
 
 def constant_(tensor, val: float):
     """Fill with `val`."""
+    _check_tensor(tensor, "constant_")
+    if not isinstance(val, numbers.Real):
+        raise TypeError(f"nn.init.constant_: val must be a number, got {type(val).__name__}")
     return _fill(tensor, val)
 
 
 def zeros_(tensor):
+    _check_tensor(tensor, "zeros_")
     return _fill(tensor, 0)
 
 
 def ones_(tensor):
+    _check_tensor(tensor, "ones_")
     return _fill(tensor, 1)
 
 
 def xavier_uniform_(tensor, gain: float = 1.0, generator=None):
     """Glorot: U(−a, a) with a = gain·√(6 / (fan_in + fan_out))."""
+    _check_tensor(tensor, "xavier_uniform_")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     bound = math.sqrt(3.0) * std
@@ -103,6 +142,7 @@ def xavier_uniform_(tensor, gain: float = 1.0, generator=None):
 
 def xavier_normal_(tensor, gain: float = 1.0, generator=None):
     """Glorot: N(0, std²) with std = gain·√(2 / (fan_in + fan_out))."""
+    _check_tensor(tensor, "xavier_normal_")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
@@ -119,6 +159,7 @@ def kaiming_uniform_(tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu", generator=None):
     """He: U(−bound, bound) with bound = gain·√(3 / fan), gain = calculate_gain(
     nonlinearity, a). Linear's default is a = √5, which makes bound = 1/√fan_in."""
+    _check_tensor(tensor, "kaiming_uniform_")
     if _zero_element(tensor):
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
@@ -130,6 +171,7 @@ def kaiming_uniform_(tensor, a: float = 0, mode: str = "fan_in",
 def kaiming_normal_(tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu", generator=None):
     """He: N(0, std²) with std = gain / √fan."""
+    _check_tensor(tensor, "kaiming_normal_")
     if _zero_element(tensor):
         return tensor
     fan = _calculate_correct_fan(tensor, mode)

@@ -292,6 +292,8 @@ class Module:
     def to(self, dtype) -> "Module":
         """Cast floating-point parameters and buffers to `dtype` in place (the
         Parameter objects stay the same, so an optimizer holding them still works)."""
+        if dtype is None:
+            raise TypeError("Module.to: dtype must be a dtype, got None")
         dtype = tg.tensor(0.0, dtype=dtype).dtype  # validates and normalises the dtype
         if dtype.kind != "f":
             raise TypeError(f"Module.to only accepts floating point dtypes, but got desired "
@@ -380,7 +382,11 @@ class Module:
             with tg.no_grad():
                 target[...] = value  # in place, cast to the target's dtype; bumps its version
         for key in state_dict:
-            if not isinstance(key, str) or not key.startswith(prefix):
+            if not isinstance(key, str):
+                if prefix == "":  # reported once, by the root module
+                    unexpected.append(key)
+                continue
+            if not key.startswith(prefix):
                 continue
             head, *rest = key[len(prefix):].split(".", 1)
             if (rest and head not in self._modules) or (not rest and head not in own_names):

@@ -13,6 +13,8 @@ of per-sample training, and it needs no graph.
 from __future__ import annotations
 
 import math
+import numbers
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -22,6 +24,16 @@ from .module import _zero_grad
 
 _SET_MESSAGE = ("optimizer parameters need to be organized in ordered collections, but the "
                 "ordering of tensors in sets will change between runs. Please use a list instead.")
+
+
+def _check_hyperparameter(name: str, value, text: str) -> None:
+    """A finite real number: a string or None would fail deep inside step(), and a
+    nan or inf learning rate would silently turn every weight into nan."""
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"{text}: {value!r} ({name} must be a number, got "
+                        f"{type(value).__name__})")
+    if not math.isfinite(value):
+        raise ValueError(f"{text}: {value} ({name} must be finite)")
 
 
 class Optimizer:
@@ -41,6 +53,9 @@ class Optimizer:
                             f"Tensors or dicts, but got {type(params).__name__}")
         if isinstance(params, set):  # PyTorch checks this per group only
             raise TypeError(_SET_MESSAGE)
+        if not isinstance(params, Iterable) or isinstance(params, (str, Mapping)):
+            raise TypeError("params argument given to the optimizer should be an iterable of "
+                            f"Tensors or dicts, but got {type(params).__name__}")
         groups = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
@@ -53,11 +68,17 @@ class Optimizer:
         """Add a group of parameters with its own hyperparameters (e.g. a smaller lr)."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise KeyError(f"add_param_group: a parameter group needs a 'params' entry, got keys "
+                           f"{sorted(param_group)}")
         params = param_group["params"]
         if isinstance(params, tg.Tensor):
             params = [params]
         elif isinstance(params, set):
             raise TypeError(_SET_MESSAGE)
+        elif not isinstance(params, Iterable) or isinstance(params, (str, Mapping)):
+            raise TypeError(f"add_param_group: 'params' must be a Tensor or an iterable of "
+                            f"Tensors, got {type(params).__name__}")
         else:
             params = list(params)
         for param in params:
@@ -66,9 +87,15 @@ class Optimizer:
                                 f"{type(param).__name__}")
             if not param.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor")
+        if len({id(p) for p in params}) != len(params):
+            # step() would update such a parameter twice
+            raise ValueError("add_param_group: a parameter appears more than once in the group")
         group = dict(param_group, params=params)
         for name, default in self.defaults.items():
             group.setdefault(name, default)
+            if isinstance(default, numbers.Real) and not isinstance(default, bool) \
+                    and group[name] is not default:  # a group's own lr, momentum, ...
+                _check_hyperparameter(name, group[name], f"Invalid {name} value")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
@@ -84,6 +111,8 @@ class Optimizer:
         """Update every parameter that has a gradient. `closure`, if given, is called
         first (with grad enabled) to re-evaluate the loss, which step returns."""
         loss = None
+        if closure is not None and not callable(closure):
+            raise TypeError(f"step: closure must be callable, got {type(closure).__name__}")
         if closure is not None:
             with tg.enable_grad():
                 loss = closure()
@@ -114,6 +143,13 @@ class Optimizer:
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore hyperparameters and per-parameter state saved by `state_dict`."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Optimizer.load_state_dict: expected a dict, got "
+                            f"{type(state_dict).__name__}")
+        for key in ("state", "param_groups"):
+            if key not in state_dict:
+                raise KeyError(f"Optimizer.load_state_dict: the state dict has no {key!r} entry "
+                               f"(got keys {sorted(map(str, state_dict))})")
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
@@ -155,6 +191,11 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr: float = 0.001, momentum: float = 0, dampening: float = 0,
                  weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False):
+        for name, value, text in (("lr", lr, "Invalid learning rate"),
+                                  ("momentum", momentum, "Invalid momentum value"),
+                                  ("dampening", dampening, "Invalid dampening value"),
+                                  ("weight_decay", weight_decay, "Invalid weight_decay value")):
+            _check_hyperparameter(name, value, text)
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -205,6 +246,15 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr: float = 0.001, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False):
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"Invalid betas: {betas!r} (betas must be a pair of numbers "
+                            f"(beta1, beta2))")
+        for name, value, text in (("lr", lr, "Invalid learning rate"),
+                                  ("eps", eps, "Invalid epsilon value"),
+                                  ("betas[0]", betas[0], "Invalid beta parameter at index 0"),
+                                  ("betas[1]", betas[1], "Invalid beta parameter at index 1"),
+                                  ("weight_decay", weight_decay, "Invalid weight_decay value")):
+            _check_hyperparameter(name, value, text)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:

@@ -82,6 +82,18 @@ def _fsync_directory(folder: str) -> None:
         os.close(fd)
 
 
+def _check_path(path, function: str) -> str:
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"{function}: path must be a str or os.PathLike, got "
+                        f"{type(path).__name__}")
+    path = os.fspath(path)
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not path:
+        raise FileNotFoundError(f"{function}: the path is empty")
+    return path
+
+
 def save(state_dict, path) -> None:
     """Write `state_dict` (name -> Tensor) to `path` as an .npz archive, atomically.
 
@@ -90,8 +102,13 @@ def save(state_dict, path) -> None:
     remains.
     """
     arrays = _arrays_to_save(state_dict)
-    path = os.fspath(path)
+    path = _check_path(path, "nn.save")
     folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"nn.save: '{path}' is a directory; give a file name inside it")
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"nn.save: cannot write '{path}': the folder '{folder}' does "
+                                f"not exist")
     temporary = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
     # O_EXCL: never clobber someone else's file; mode 0o666 lets the umask decide, as open() does
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
@@ -115,7 +132,7 @@ def load(path) -> "OrderedDict[str, tg.Tensor]":
     original dtypes, shapes and order. Raises FileNotFoundError for a missing
     file and CheckpointError (a ValueError) for a corrupt, truncated or foreign
     one, naming the path."""
-    path = os.fspath(path)
+    path = _check_path(path, "nn.load")
     if not os.path.exists(path):
         raise FileNotFoundError(f"nn.load: no such file: '{path}'")
     if os.path.isdir(path):
@@ -138,9 +155,17 @@ def load(path) -> "OrderedDict[str, tg.Tensor]":
             if keys is None or set(keys) != names - set(_RESERVED) or len(set(keys)) != len(keys):
                 raise CheckpointError(f"nn.load: '{path}' is corrupt: its list of keys does not "
                                       f"match the arrays it holds")
-            return OrderedDict((key, tg.from_numpy(archive[key])) for key in keys)
+            arrays = OrderedDict((key, archive[key]) for key in keys)
     except CheckpointError:
         raise
     except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, KeyError) as error:
         raise CheckpointError(f"nn.load: '{path}' is corrupt or truncated "
                               f"({type(error).__name__}: {error})") from None
+    tensors = OrderedDict()
+    for key, array in arrays.items():
+        try:
+            tensors[key] = tg.from_numpy(array)
+        except TypeError as error:  # e.g. strings or complex numbers put there by hand
+            raise CheckpointError(f"nn.load: '{path}' is corrupt: entry {key!r} cannot be a "
+                                  f"tensor ({error})") from None
+    return tensors

@@ -6,7 +6,11 @@ from other methods (and then needs no backward code of its own).
 from __future__ import annotations
 
 import collections
+import collections.abc
+import functools
 import math
+import numbers
+import sys
 import warnings
 
 import numpy as np
@@ -29,6 +33,8 @@ SUPPORTED_DTYPES = (float16, float32, float64, int8, int16, int32, int64, uint8,
 
 
 def _check_dtype(dtype, where: str) -> np.dtype:
+    if dtype is None:  # np.dtype(None) would silently mean float64
+        raise TypeError(f"{where}: None is not a dtype")
     try:
         dtype = np.dtype(dtype)
     except TypeError:
@@ -57,20 +63,72 @@ def result_type(a: "Tensor", b) -> np.dtype:
         if pa == pb or ca == cb:
             if ca != cb:
                 return da if ca > cb else db
-            return np.promote_types(da, db) if pa == pb else (da if pa > pb else db)
+            return _promote_types(da, db) if pa == pb else (da if pa > pb else db)
         high, low = (da, db) if pa > pb else (db, da)
         return low if _CATEGORY[low.kind] > _CATEGORY[high.kind] else high
     category = 0 if isinstance(b, bool) else 1 if isinstance(b, int) else 2
     return da if category <= _CATEGORY[da.kind] else _DEFAULT_OF_CATEGORY[category]
 
 
+def _promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
+    """np.promote_types, except that two integer dtypes never give a float: NumPy turns
+    uint64 with a signed int into float64 (losing precision); PyTorch refuses."""
+    dtype = np.promote_types(a, b)
+    if dtype.kind == "f" and a.kind in "iu" and b.kind in "iu":
+        raise TypeError(f"{_calling_op()}: no integer dtype holds both {a} and {b} "
+                        f"(convert one of them with .to(...))")
+    return dtype
+
+
+# The methods that bring two operands to one dtype, and the op each one stands for.
+_OPERATOR_OF_METHOD = {
+    "__add__": "+", "__radd__": "+", "__iadd__": "+=", "__sub__": "-", "__rsub__": "-",
+    "__isub__": "-=", "__mul__": "*", "__rmul__": "*", "__imul__": "*=", "__truediv__": "/",
+    "__rtruediv__": "/", "__itruediv__": "/=", "__pow__": "**", "__rpow__": "**",
+    "__matmul__": "@", "__rmatmul__": "@", "__lt__": "<", "__le__": "<=", "__gt__": ">",
+    "__ge__": ">=", "__eq__": "==", "__ne__": "!=", "matmul": "matmul", "maximum": "maximum",
+    "minimum": "minimum", "where": "where", "cat": "cat", "stack": "stack",
+}
+
+
+def _calling_op() -> str:
+    """The operator being evaluated, read from the call stack. Only error messages use
+    it, so that the hot paths (_operands, _binary) need not pass the op's name along."""
+    frame = sys._getframe(1)
+    for _ in range(6):
+        frame = frame.f_back
+        if frame is None:
+            break
+        op = _OPERATOR_OF_METHOD.get(frame.f_code.co_name)
+        if op is not None:
+            return op
+    return "binary op"
+
+
+def _is_number(value) -> bool:
+    """A real number (Python or NumPy), bools included; not complex, not strings."""
+    return isinstance(value, numbers.Real)
+
+
 def _python_data_to_array(data, dtype):
     try:
-        array = np.array(data, dtype=dtype)
-    except ValueError as error:
-        raise ValueError(f"tensor: cannot build a tensor from this data ({error})") from None
+        # np.array(["1.5", None, 1j], dtype=float32) would parse the string, turn None into
+        # nan and drop the imaginary part: look at the data as it is first
+        found = np.array(data).dtype if dtype is not None else None
+        if found is None or found.kind in "biuf":
+            array = np.array(data, dtype=dtype)
+    except (ValueError, OverflowError, TypeError) as error:
+        raise _builtin_error(error)(f"tensor: cannot build a tensor from this data "
+                                    f"({error})") from None
+    if found is not None and found.kind not in "biuf":
+        raise TypeError(f"tensor: cannot build a {dtype} tensor from data of dtype {found} "
+                        f"(strings, None, complex numbers or other non-numbers)")
     if dtype is None and array.dtype == float64 and not _holds_numpy(data):
         array = array.astype(DEFAULT_FLOAT)  # Python floats give float32, as in PyTorch
+    if dtype is None and array.dtype == np.uint64 and not _holds_numpy(data):
+        # NumPy's answer for Python ints in [2**63, 2**64); PyTorch's ints are int64
+        raise ValueError("tensor: Python int too large for int64 (pass dtype=... to choose "
+                         "another dtype)")
     return array
 
 
@@ -103,6 +161,8 @@ def _normalize_axes(dim, ndim: int, op: str, allow_tuple: bool = True):
 
 def _axis(dim, ndim: int, op: str) -> int:
     """One dim -> its non-negative axis."""
+    if dim is None:  # _normalize_axes reads None as "all dims"; here one dim is needed
+        raise TypeError(f"{op}: dim must be an int, got None")
     axes = _normalize_axes(dim, ndim, op, allow_tuple=False)
     return axes[0] if axes else 0
 
@@ -131,6 +191,44 @@ def _shape_args(shape, op):
     return tuple(int(n) for n in shape)
 
 
+def _clamp_operands(x: "Tensor", low, high):
+    """clamp's tensor and bounds, ready for NumPy. The bounds become Python numbers (a
+    NumPy float64 bound would upcast a float32 tensor); an int tensor with a float bound
+    becomes float32 (PyTorch's promotion); an int bound must fit an int tensor's dtype."""
+    for bound in (low, high):
+        if bound is not None and not _is_number(bound):
+            raise TypeError(f"clamp: min and max must be numbers, got {type(bound).__name__}")
+    low, high = [b.item() if isinstance(b, np.generic) else b for b in (low, high)]
+    if x.dtype.kind in "iu":
+        if isinstance(low, float) or isinstance(high, float):
+            return x._float(), low, high
+        for bound in (low, high):
+            if bound is not None and not _fits_integer_dtype(bound, x.dtype):
+                raise RuntimeError(f"clamp: value {bound} cannot be converted to type "
+                                   f"{x.dtype} without overflow")
+    return x, low, high
+
+
+def _holds_bools(value) -> bool:
+    """bool ** bool: NumPy answers in int8, PyTorch's result is int64 (as for bool ** 2)."""
+    return isinstance(value, (bool, np.bool_)) or (
+        isinstance(value, (Tensor, np.ndarray)) and value.dtype == bool_)
+
+
+def _fits_integer_dtype(value, dtype: np.dtype) -> bool:
+    info = np.iinfo(dtype)
+    return info.min <= value <= info.max
+
+
+def _builtin_error(error: Exception) -> type:
+    """The built-in class to re-raise `error` as with a better message: NumPy's own
+    subclasses (e.g. its UFuncTypeError) cannot be built from a message alone."""
+    if isinstance(error, OverflowError):
+        return ValueError
+    return next((kind for kind in (IndexError, KeyError, TypeError, ValueError)
+                 if isinstance(error, kind)), RuntimeError)
+
+
 # ----------------------------------------------------------------------------
 
 
@@ -153,6 +251,8 @@ class Tensor:
         if isinstance(data, Tensor):
             array = np.array(data._data, dtype=dtype)
         elif isinstance(data, (np.ndarray, np.generic)):
+            if dtype is not None:  # np.array(strings, dtype=float32) would parse them
+                _check_dtype(data.dtype, "tensor")
             array = np.array(data, dtype=dtype)
         else:
             array = _python_data_to_array(data, dtype)
@@ -242,6 +342,9 @@ class Tensor:
             if value.shape != self.shape:
                 raise RuntimeError(f"assigned grad has data of a different size: grad shape "
                                    f"{value.shape}, tensor shape {self.shape}")
+            if value.dtype != self.dtype:
+                raise RuntimeError(f"assigned grad has data of a different type: grad dtype "
+                                   f"{value.dtype}, tensor dtype {self.dtype}")
         self._grad = value
 
     @property
@@ -402,11 +505,23 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into the `.grad` of every leaf that requires grad."""
+        if gradient is not None and not isinstance(gradient, Tensor):
+            try:
+                gradient = Tensor(gradient)
+            except (TypeError, ValueError) as error:
+                raise TypeError(f"backward: gradient must be a Tensor, an array or a number "
+                                f"({error})") from None
+        if inputs is not None:
+            for t in (inputs,) if isinstance(inputs, Tensor) else inputs:
+                if not isinstance(t, Tensor):
+                    raise TypeError(f"backward: inputs must be Tensors, got {type(t).__name__}")
         autograd.backward((self,), (gradient,), retain_graph, create_graph, inputs)
 
     def register_hook(self, hook):
         """Call `hook(grad)` when this tensor's gradient is computed; a non-None return
         replaces the gradient. Returns a handle with `.remove()`."""
+        if not callable(hook):
+            raise TypeError(f"register_hook: hook must be callable, got {type(hook).__name__}")
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
@@ -453,8 +568,9 @@ class Tensor:
                 except TypeError:
                     raise RuntimeError(f"{symbol}: result type {np.result_type(self._data, value)} "
                                        f"can't be cast to the desired output type {self.dtype}") from None
-                except ValueError as error:
-                    raise RuntimeError(f"{symbol}: {error}") from None
+                except (ValueError, OverflowError) as error:
+                    raise RuntimeError(f"{symbol}: {error} (tensor of dtype {self.dtype} and "
+                                       f"shape {self.shape})") from None
                 self._version_counter[0] += 1
                 return self
             return NotImplemented
@@ -500,7 +616,17 @@ class Tensor:
     def fill_(self, value) -> "Tensor":
         self._check_inplace("a leaf Variable that requires grad is being used in an "
                             "in-place operation.")
-        self._data[...] = value
+        if isinstance(value, Tensor):
+            if value.numel() != 1:
+                raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
+                                   f"with {value.ndim} dimensions")
+            value = value.item()
+        if not _is_number(value):  # NumPy would store None as nan and parse strings
+            raise TypeError(f"fill_: value must be a number, got {type(value).__name__}")
+        try:
+            self._data[...] = value
+        except (ValueError, OverflowError) as error:  # 300 or nan into int8
+            raise ValueError(f"fill_: {error} (tensor of dtype {self.dtype})") from None
         self._version_counter[0] += 1
         return self
 
@@ -513,10 +639,15 @@ class Tensor:
                 "setitem: assigning into a tensor that takes part in autograd is not recorded "
                 "by tinygrad_edu; build the tensor with tg.where or tg.cat instead, or assign "
                 "under tg.no_grad()")
+        if not isinstance(value, Tensor) and not _is_number(value) and \
+                np.asarray(value).dtype.kind not in "biuf":
+            # NumPy would store None as nan and parse strings
+            raise TypeError(f"setitem: cannot assign a {type(value).__name__} to a tensor "
+                            f"(expected a Tensor, an array or a number)")
         try:
             self._data[_index_arrays(index)] = value._data if isinstance(value, Tensor) else value
-        except (IndexError, ValueError, TypeError) as error:
-            raise type(error)(f"setitem: {error} (tensor of shape {self.shape})") from None
+        except (IndexError, ValueError, TypeError, OverflowError) as error:
+            raise _builtin_error(error)(f"setitem: {error} (tensor of shape {self.shape})") from None
         self._version_counter[0] += 1
 
     # -- arithmetic ---------------------------------------------------------
@@ -528,11 +659,16 @@ class Tensor:
             if isinstance(other, (np.ndarray, np.generic)):
                 other = Tensor._make(np.asarray(other))
                 if other.dtype not in SUPPORTED_DTYPES:
-                    raise TypeError(f"unsupported operand dtype {other.dtype}")
+                    raise TypeError(f"{_calling_op()}: unsupported operand dtype {other.dtype} "
+                                    f"(with a {self.dtype} tensor of shape {self.shape}); "
+                                    f"tensors hold float, int or bool data")
             elif isinstance(other, (int, float)):  # bool is an int
                 dtype = self._data.dtype
                 if dtype.kind != "f":
                     dtype = result_type(self, other)
+                    if dtype.kind in "iu" and not _fits_integer_dtype(other, dtype):
+                        raise RuntimeError(f"{_calling_op()}: value {other} cannot be converted "
+                                           f"to type {dtype} without overflow")
                 constant = Tensor._make(np.asarray(other, dtype=dtype))
                 return (self if dtype == self._data.dtype else self.to(dtype)), constant
             else:
@@ -568,18 +704,33 @@ class Tensor:
         return self._binary(ops.Mul, other, reflected=True)
 
     def __truediv__(self, other):
-        operands = self._operands(other)
+        operands = self._operands(other) if self._data.dtype.kind == "f" else \
+            self._int_division_operands(other)
         if operands is NotImplemented:
             return NotImplemented
         x, y = operands
         return ops.Div.apply(x._float(), y._float())  # int / int is float32, as in PyTorch
 
     def __rtruediv__(self, other):
-        operands = self._operands(other)
+        operands = self._operands(other) if self._data.dtype.kind == "f" else \
+            self._int_division_operands(other)
         if operands is NotImplemented:
             return NotImplemented
         x, y = operands
         return ops.Div.apply(y._float(), x._float())
+
+    def _int_division_operands(self, other):
+        """Operands of int_tensor / other. int / int is float32, as in PyTorch, from the
+        original values: an int operand is never narrowed to the other's int dtype first
+        (a 0-d int16 300 / an int8 tensor would wrap 300 around; int8 / 300 would fail
+        to cast 300 to int8)."""
+        if isinstance(other, (np.ndarray, np.generic)) and other.dtype.kind in "biu":
+            other = Tensor._make(np.asarray(other))
+        if isinstance(other, Tensor) and other._data.dtype.kind != "f":
+            return self._float(), other._float()
+        if isinstance(other, int):
+            return self._float()._operands(other)
+        return self._operands(other)
 
     def __neg__(self):
         if self.dtype == bool_:
@@ -591,12 +742,22 @@ class Tensor:
 
     def __pow__(self, exponent):
         if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
-            if self.dtype.kind != "f" and isinstance(exponent, float):
-                return ops.PowScalar.apply(self._float(), exponent=exponent)
+            if self.dtype.kind != "f":
+                if isinstance(exponent, float):
+                    return ops.PowScalar.apply(self._float(), exponent=exponent)
+                base = self.to(DEFAULT_INT) if self.dtype == bool_ else self  # NumPy: int8
+                if not _fits_integer_dtype(exponent, base.dtype):
+                    raise RuntimeError(f"**: value {exponent} cannot be converted to type "
+                                       f"{base.dtype} without overflow")
+                return ops.PowScalar.apply(base, exponent=exponent)
             return ops.PowScalar.apply(self, exponent=exponent)
+        if self.dtype == bool_ and _holds_bools(exponent):
+            return self.to(DEFAULT_INT)._binary(ops.Pow, exponent)
         return self._binary(ops.Pow, exponent)
 
     def __rpow__(self, base):
+        if self.dtype == bool_ and _holds_bools(base):
+            return self.to(DEFAULT_INT)._binary(ops.Pow, base, reflected=True)
         return self._binary(ops.Pow, base, reflected=True)
 
     def pow(self, exponent):
@@ -614,7 +775,7 @@ class Tensor:
     def __rmatmul__(self, other):
         if not isinstance(other, (np.ndarray, Tensor)):
             return NotImplemented
-        return matmul(Tensor._make(np.asarray(other)), self)
+        return matmul(other, self)
 
     def matmul(self, other):
         return matmul(self, other)
@@ -624,6 +785,12 @@ class Tensor:
 
     # comparisons: non-differentiable, give bool tensors
     def _compare(self, ufunc, other, symbol):
+        if isinstance(other, int) and not isinstance(other, bool) and \
+                self._data.dtype.kind in "iub":
+            dtype = result_type(self, other)
+            if not _fits_integer_dtype(other, dtype):
+                # no cast can hold `other`, but NumPy compares an int array with it exactly
+                return Tensor._make(np.asarray(ufunc(self._data.astype(dtype), other)))
         operands = self._operands(other)
         if operands is NotImplemented:
             return NotImplemented
@@ -679,15 +846,16 @@ class Tensor:
         return ops.ReLU.apply(self)
 
     def leaky_relu(self, negative_slope=0.01):
-        return ops.LeakyReLU.apply(self._float(), negative_slope=negative_slope)
+        if not _is_number(negative_slope):
+            raise TypeError(f"leaky_relu: negative_slope must be a number, got "
+                            f"{type(negative_slope).__name__}")
+        return ops.LeakyReLU.apply(self._float(), negative_slope=float(negative_slope))
 
     def clamp(self, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
-        for bound in (min, max):
-            if bound is not None and not isinstance(bound, (int, float)):
-                raise TypeError(f"clamp: min and max must be numbers, got {type(bound).__name__}")
-        return ops.Clamp.apply(self, low=min, high=max)
+        x, low, high = _clamp_operands(self, min, max)
+        return ops.Clamp.apply(x, low=low, high=high)
 
     clip = clamp
 
@@ -698,22 +866,22 @@ class Tensor:
         return minimum(self, other)
 
     def softmax(self, dim):
-        e = (self - self._stable_shift(dim)).exp()
+        e = (self - self._stable_shift(dim, "softmax")).exp()
         return e / e.sum(dim, keepdim=True)
 
     def log_softmax(self, dim):
-        shifted = self - self._stable_shift(dim)
+        shifted = self - self._stable_shift(dim, "softmax")
         return shifted - shifted.exp().sum(dim, keepdim=True).log()
 
     def logsumexp(self, dim, keepdim=False):
-        shift = self._stable_shift(dim)
+        shift = self._stable_shift(dim, "logsumexp")
         out = (self - shift).exp().sum(dim, keepdim=True).log() + shift
         return out if keepdim else out.squeeze(dim)
 
-    def _stable_shift(self, dim):
+    def _stable_shift(self, dim, op):
         """The max along dim, as a constant: subtracting it keeps exp from overflowing
         and changes neither softmax nor its gradient."""
-        axis = _axis(dim, self.ndim, "softmax")
+        axis = _axis(dim, self.ndim, op)
         data = self._float()._data
         if data.size == 0:
             return Tensor._make(np.zeros((), data.dtype))
@@ -734,6 +902,10 @@ class Tensor:
             raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either "
                                f"a floating point or complex dtype. Got: {self.dtype}")
         axes = None if dim is None else _normalize_axes(dim, self.ndim, "mean")
+        if self._data.size == 0:
+            # Either the result is empty too, or it averages zero elements: nan, as in
+            # PyTorch (NumPy would warn "Mean of empty slice", and its backward divide by 0)
+            return self.sum(dim, keepdim) * math.nan
         return ops.Mean.apply(self, axis=axes, keepdims=bool(keepdim))
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
@@ -741,13 +913,9 @@ class Tensor:
         if isinstance(dim, Tensor):
             return maximum(self, dim)
         dim, keepdim = _dim_alias(dim, axis, keepdim, keepdims, "max")
-        if self._data.size == 0:
-            raise RuntimeError(f"max(): Expected reduction dim to be specified for input.numel() "
-                               f"== 0 (shape {self.shape})" if dim is None else
-                               f"max(): cannot take the max of an empty tensor of shape {self.shape}")
-        if dim is None:
+        axis = self._reduction_axis(dim, "max")
+        if axis is None:
             return ops.Max.apply(self, axis=None, keepdims=False)
-        axis = _axis(dim, self.ndim, "max")
         if self.ndim == 0:
             return MaxMin(self, Tensor._make(np.asarray(0, dtype=int64)))
         values = ops.Max.apply(self, axis=axis, keepdims=keepdim)
@@ -757,10 +925,12 @@ class Tensor:
         """Without dim: the smallest element. With dim: (values, indices)."""
         if isinstance(dim, Tensor):
             return minimum(self, dim)
-        result = (-self).max(dim, keepdim, axis=axis, keepdims=keepdims)
+        dim, keepdim = _dim_alias(dim, axis, keepdim, keepdims, "min")
+        self._reduction_axis(dim, "min")  # errors name min, not the max computing it
+        result = _reversed_order(self).max(dim, keepdim)
         if isinstance(result, MaxMin):
-            return MaxMin(-result.values, result.indices)
-        return -result
+            return MaxMin(_reversed_order(result.values), result.indices)
+        return _reversed_order(result)
 
     def argmax(self, dim=None, keepdim=False):
         return self._arg(np.argmax, dim, keepdim, "argmax")
@@ -768,14 +938,25 @@ class Tensor:
     def argmin(self, dim=None, keepdim=False):
         return self._arg(np.argmin, dim, keepdim, "argmin")
 
-    def _arg(self, function, dim, keepdim, op):
-        if self._data.size == 0:
-            raise RuntimeError(f"{op}(): Expected reduction dim to be specified for "
-                               f"input.numel() == 0 (shape {self.shape})")
+    def _reduction_axis(self, dim, op):
+        """The axis of max/min/argmax/argmin (None for all elements), which must not be
+        empty: an empty slice has no largest element."""
         if dim is None:
+            if self._data.size == 0:
+                raise RuntimeError(f"{op}(): Expected reduction dim to be specified for "
+                                   f"input.numel() == 0 (shape {self.shape})")
+            return None
+        axis = _axis(dim, self.ndim, op)
+        if self.ndim and self.shape[axis] == 0:
+            raise RuntimeError(f"{op}(): Expected reduction dim {axis} to have non-zero size "
+                               f"(shape {self.shape})")
+        return axis
+
+    def _arg(self, function, dim, keepdim, op):
+        axis = self._reduction_axis(dim, op)
+        if axis is None:
             index = np.asarray(function(self._data), dtype=int64)
             return Tensor._make(index.reshape((1,) * self.ndim) if keepdim else index)
-        axis = _axis(dim, self.ndim, op)
         if self.ndim == 0:
             return Tensor._make(np.asarray(0, dtype=int64))
         return Tensor._make(np.asarray(function(self._data, axis=axis, keepdims=keepdim), int64))
@@ -786,6 +967,9 @@ class Tensor:
         shape = _shape_args(shape, "reshape")
         if shape == self.shape:
             return self
+        if any(n < -1 for n in shape):
+            raise RuntimeError(f"reshape: invalid shape dimension {min(shape)} in {list(shape)} "
+                               f"(tensor of shape {self.shape})")
         known = math.prod(n for n in shape if n != -1)
         if shape.count(-1) > 1 or (shape.count(-1) == 0 and known != self._data.size) or \
                 (shape.count(-1) == 1 and (known == 0 or self._data.size % known)):
@@ -796,9 +980,9 @@ class Tensor:
     view = reshape
 
     def flatten(self, start_dim=0, end_dim=-1):
+        start, end = _axis(start_dim, self.ndim, "flatten"), _axis(end_dim, self.ndim, "flatten")
         if self.ndim == 0:
             return self.reshape(1)
-        start, end = _axis(start_dim, self.ndim, "flatten"), _axis(end_dim, self.ndim, "flatten")
         if start > end:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         shape = self.shape[:start] + (math.prod(self.shape[start:end + 1]),) + self.shape[end + 1:]
@@ -817,7 +1001,7 @@ class Tensor:
     def permute(self, *dims):
         dims = _shape_args(dims, "permute")
         axes = _normalize_axes(dims, self.ndim, "permute") if dims else ()
-        if len(axes) != self.ndim:
+        if len(dims) != self.ndim:
             raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
                                f"not match the length of the desired ordering of dimensions i.e. "
                                f"input.dim() = {self.ndim} is not equal to len(dims) = {len(dims)}")
@@ -844,6 +1028,11 @@ class Tensor:
                                f"greater or equal to the number of dimensions in the tensor "
                                f"({self.ndim})")
         shape = list(sizes)
+        for i, n in enumerate(sizes[:len(sizes) - self.ndim]):
+            if n < 0:
+                raise RuntimeError(f"expand: the expanded size of the tensor ({n}) isn't allowed "
+                                   f"in a leading, non-existing dimension {i} (target sizes "
+                                   f"{list(sizes)}, tensor sizes {list(self.shape)})")
         for i in range(1, self.ndim + 1):
             have, want = self.shape[-i], sizes[-i]
             if want == -1:
@@ -871,7 +1060,12 @@ def _index_arrays(index):
     if isinstance(index, Tensor):
         index = index._data
     elif isinstance(index, list):
-        index = np.asarray(index)
+        try:
+            # an empty list selects nothing: as int, not NumPy's default float64
+            index = np.asarray(index) if index else np.zeros(0, dtype=np.intp)
+        except ValueError:
+            raise IndexError(f"getitem: a list used as an index must be rectangular (all rows "
+                             f"of the same length), got {index!r}") from None
     if isinstance(index, np.ndarray) and index.dtype.kind not in "iub":
         raise IndexError(f"getitem: tensors used as indices must be long, int or bool tensors, "
                          f"got dtype {index.dtype}")
@@ -882,11 +1076,12 @@ def _index_arrays(index):
 # functions of several tensors
 
 
-def _as_tensor(value):
+def _as_tensor(value, op: str):
     """Tensors pass through, arrays are wrapped (no copy), anything else gives None."""
     if isinstance(value, Tensor):
         return value
     if isinstance(value, (np.ndarray, np.generic)):
+        _check_dtype(value.dtype, op)
         return Tensor._make(np.asarray(value))
     return None
 
@@ -908,7 +1103,7 @@ def _pair(a, b, op):
 def matmul(a, b):
     """Matrix product with PyTorch's 1-D rules (a vector is a row on the left, a column
     on the right, and that dimension is dropped from the result)."""
-    a, b = _as_tensor(a), _as_tensor(b)
+    a, b = _as_tensor(a, "matmul"), _as_tensor(b, "matmul")
     if a is None or b is None:
         raise TypeError("matmul: both arguments must be Tensors or arrays")
     if a.ndim == 0 or b.ndim == 0:
@@ -936,7 +1131,26 @@ def maximum(a, b):
 def minimum(a, b):
     """Elementwise min = -max(-a, -b)."""
     x, y = _pair(a, b, "minimum")
-    return -ops.Maximum.apply(-x, -y)
+    if x.shape != y.shape:
+        _check_broadcastable(x.shape, y.shape, "minimum")  # else the error would say Maximum
+    return _reversed_order(ops.Maximum.apply(_reversed_order(x), _reversed_order(y)))
+
+
+def _check_broadcastable(a: tuple, b: tuple, op: str) -> None:
+    try:
+        np.broadcast_shapes(a, b)
+    except ValueError:
+        raise RuntimeError(f"{op}: {autograd._broadcast_message([a, b])} (input shapes {a}, "
+                           f"{b})") from None
+
+
+def _reversed_order(t: Tensor) -> Tensor:
+    """-t for floats. For integers and bools, ~t (= -t-1; max-t unsigned; not-t bool):
+    -t wraps around (-(-128) is -128 in int8, unsigned values wrap) or is refused (bool),
+    while ~t reverses the order of every value. Integer tensors carry no gradient."""
+    if t._data.dtype.kind == "f":
+        return -t
+    return Tensor._make(np.asarray(np.invert(t._data)))
 
 
 def where(condition, a, b):
@@ -952,14 +1166,24 @@ def where(condition, a, b):
 def _common_dtype(tensors):
     """cat/stack promote like a chain of binary ops between dimensioned tensors."""
     top = max(_CATEGORY[t.dtype.kind] for t in tensors)
-    return np.result_type(*[t.dtype for t in tensors if _CATEGORY[t.dtype.kind] == top])
+    return functools.reduce(_promote_types, [t.dtype for t in tensors
+                                             if _CATEGORY[t.dtype.kind] == top])
+
+
+def _tensor_list(tensors, op: str) -> list:
+    """The tensors to join, as a list; arrays are wrapped."""
+    if isinstance(tensors, (Tensor, np.ndarray)) or not isinstance(tensors, collections.abc.Iterable):
+        raise TypeError(f"{op}(): argument 'tensors' must be a sequence of Tensors, not "
+                        f"{type(tensors).__name__}")
+    tensors = [t if isinstance(t, Tensor) else _as_tensor(t, op) for t in tensors]
+    if not tensors or any(t is None for t in tensors):
+        raise TypeError(f"{op}(): expected a non-empty sequence of Tensors")
+    return tensors
 
 
 def cat(tensors, dim=0):
     """Join tensors along an existing dimension."""
-    tensors = [t if isinstance(t, Tensor) else _as_tensor(t) for t in tensors]
-    if not tensors or any(t is None for t in tensors):
-        raise TypeError("cat(): expected a non-empty sequence of Tensors")
+    tensors = _tensor_list(tensors, "cat")
     first = tensors[0]
     if first.ndim == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
@@ -979,9 +1203,7 @@ def cat(tensors, dim=0):
 
 def stack(tensors, dim=0):
     """Join same-shaped tensors along a new dimension."""
-    tensors = [t if isinstance(t, Tensor) else _as_tensor(t) for t in tensors]
-    if not tensors or any(t is None for t in tensors):
-        raise TypeError("stack(): expected a non-empty sequence of Tensors")
+    tensors = _tensor_list(tensors, "stack")
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
