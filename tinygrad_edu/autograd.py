@@ -93,6 +93,9 @@ class _GradModeContext(_ContextDecorator):
     def __new__(cls, func=None):
         # `@no_grad` works with or without parentheses, as in PyTorch
         context = super().__new__(cls)
+        if func is not None and not callable(func):
+            raise TypeError(f"{cls.__name__}() takes no arguments (as a decorator it takes a "
+                            f"function), got {type(func).__name__}")
         return context if func is None else context(func)
 
     def __init__(self, func=None):
@@ -259,7 +262,7 @@ class Function:
         arrays = [p._data for p in parents]
         try:
             data = fn.forward(*arrays, **options)
-        except (ValueError, TypeError, IndexError) as error:
+        except (ValueError, TypeError, IndexError, ArithmeticError) as error:
             raise _forward_error(fn, arrays, error) from None
         if type(data) is not np.ndarray:
             data = np.asarray(data)  # NumPy returns scalars from 0-d arithmetic
@@ -369,9 +372,12 @@ def _forward_error(fn, arrays, error):
     if isinstance(error, ValueError) and "broadcast" in text and len(shapes) >= 2:
         text = _broadcast_message(shapes) or text
         return RuntimeError(f"{op}: {text} (input shapes {', '.join(map(str, shapes))})")
+    # re-raised as the built-in class: NumPy's own subclasses cannot be built from a message
+    kind = next(k for k in (IndexError, TypeError, ValueError, FloatingPointError,
+                            ArithmeticError, RuntimeError) if isinstance(error, k))
     if op in text:  # the op raised a message that already names itself
-        return type(error)(text)
-    return type(error)(f"{op}: {text} (inputs: {_describe(arrays)})")
+        return kind(text)
+    return kind(f"{op}: {text} (inputs: {_describe(arrays)})")
 
 
 # ----------------------------------------------------------------------------
@@ -406,12 +412,24 @@ class _RetainGrad:
 
 
 def _run_hooks(hooks, grad, create_graph):
-    """Call tensor hooks in registration order; a non-None result replaces the grad."""
+    """Call tensor hooks in registration order; a non-None result replaces the grad
+    (it must keep the gradient's shape; it is cast to the gradient's dtype)."""
     as_tensor = grad if create_graph else Tensor._make(grad)
     for hook in hooks:
         result = hook(as_tensor)
-        if result is not None:
-            as_tensor = result if isinstance(result, Tensor) else Tensor(result)
+        if result is None:
+            continue
+        name = getattr(hook, "__name__", type(hook).__name__)
+        if not isinstance(result, Tensor):
+            try:
+                result = Tensor(result)
+            except (TypeError, ValueError) as error:
+                raise TypeError(f"hook '{name}' returned {type(result).__name__}, not a Tensor "
+                                f"({error})") from None
+        if result.shape != as_tensor.shape:
+            raise RuntimeError(f"hook '{name}' has changed the size of value: it returned shape "
+                               f"{result.shape} for a gradient of shape {as_tensor.shape}")
+        as_tensor = result if result.dtype == as_tensor.dtype else result.to(as_tensor.dtype)
     return as_tensor if create_graph else as_tensor._data
 
 
@@ -599,34 +617,47 @@ def _accumulate_into_leaf(leaf, grad, create_graph, hooks_done=False):
         leaf._grad._data += grad
 
 
+def _tensors(value, what: str, op: str) -> tuple:
+    """A Tensor or a sequence of Tensors, as a tuple (with a clear error otherwise)."""
+    values = (value,) if isinstance(value, Tensor) else value
+    if not isinstance(values, (tuple, list)):
+        raise TypeError(f"{op}: {what} must be a Tensor or a sequence of Tensors, got "
+                        f"{type(value).__name__}")
+    for v in values:
+        if not isinstance(v, Tensor):
+            raise TypeError(f"{op}: {what} must be Tensors, got {type(v).__name__}")
+    return tuple(values)
+
+
+def _grad_outputs(gradients, count: int, op: str) -> tuple:
+    """One starting gradient (or None) per output."""
+    if gradients is None:
+        return (None,) * count
+    gradients = (gradients,) if not isinstance(gradients, (tuple, list)) else tuple(gradients)
+    if len(gradients) != count:
+        raise RuntimeError(f"{op}: got {len(gradients)} gradients for {count} outputs")
+    return gradients
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate d(tensors)/d(leaf) into every leaf's `.grad` (or only `inputs`')."""
-    if isinstance(tensors, Tensor):
-        tensors = (tensors,)
-    tensors = tuple(tensors)
-    if grad_tensors is None or isinstance(grad_tensors, Tensor):
-        grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
+    tensors = _tensors(tensors, "tensors", "backward")
+    grad_tensors = _grad_outputs(grad_tensors, len(tensors), "backward")
     if inputs is not None:
-        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
-    run_backward(tensors, tuple(grad_tensors), retain_graph, create_graph, inputs, accumulate=True)
+        inputs = _tensors(inputs, "inputs", "backward")
+    run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs, accumulate=True)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=None, materialize_grads=False):
     """d(outputs)/d(inputs) as a tuple, without touching any `.grad`."""
-    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
-    single_input = isinstance(inputs, Tensor)
-    inputs = (inputs,) if single_input else tuple(inputs)
-    if grad_outputs is None:
-        grad_outputs = (None,) * len(outputs)
-    elif isinstance(grad_outputs, Tensor):
-        grad_outputs = (grad_outputs,)
+    outputs = _tensors(outputs, "outputs", "grad")
+    inputs = _tensors(inputs, "inputs", "grad")
+    grad_outputs = _grad_outputs(grad_outputs, len(outputs), "grad")
     for t in inputs:
-        if not isinstance(t, Tensor):
-            raise TypeError(f"grad: inputs must be Tensors, got {type(t).__name__}")
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    results = run_backward(outputs, tuple(grad_outputs), retain_graph, create_graph,
+    results = run_backward(outputs, grad_outputs, retain_graph, create_graph,
                            inputs, accumulate=False)
     final = []
     for i, (t, g) in enumerate(zip(inputs, results)):

@@ -73,6 +73,13 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     Returns True, or raises GradcheckError showing, per input, the worst element
     and both values (or returns False with raise_exception=False).
     """
+    if not callable(func):
+        raise TypeError(f"gradcheck: func must be callable, got {type(func).__name__}")
+    for name, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) \
+                or value < 0 or (name == "eps" and value == 0):
+            raise ValueError(f"gradcheck: {name} must be a finite number "
+                             f"{'> 0' if name == 'eps' else '>= 0'}, got {value!r}")
     inputs = _as_tuple(inputs)
     checked = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     if not checked:
@@ -83,6 +90,9 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
             warnings.warn(f"Input #{i} requires gradient and is not a double precision floating "
                           "point or complex. This check will likely fail if all the inputs are "
                           "not of double precision floating point or complex.", UserWarning)
+    if not _outputs(func, inputs):
+        raise ValueError("gradcheck: func returned no differentiable output (a floating-point "
+                         "Tensor that requires grad), so there is nothing to check")
     failures = []
     for i in checked:
         numerical = numerical_jacobian(func, inputs, i, eps)
@@ -92,8 +102,11 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
             if a.shape == a2.shape and np.abs(a - a2).max(initial=0) > nondet_tol:
                 failures.append(f"Backward is not reentrant for output {out_index} with respect "
                                 f"to input {i}: two runs differ by {np.abs(a - a2).max():.3g}")
-            excess = np.abs(a - n) - (atol + rtol * np.abs(n))
-            if excess.size and (excess > 0).any() or np.isnan(a).any() != np.isnan(n).any():
+            with np.errstate(invalid="ignore"):  # inf - inf: nan, counted as a mismatch below
+                excess = np.abs(a - n) - (atol + rtol * np.abs(n))
+            excess = np.where(np.isnan(a) & np.isnan(n), -1.0, excess)  # both nan: agree
+            excess = np.where(np.isnan(excess), np.inf, excess)
+            if excess.size and (excess > 0).any():
                 failures.append(_mismatch_report(out_index, i, n, a, excess,
                                                  inputs[i].shape, atol, rtol))
     if failures:
@@ -104,8 +117,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 
 
 def _mismatch_report(out_index, in_index, numerical, analytical, excess, in_shape, atol, rtol):
-    row, col = np.unravel_index(int(np.nanargmax(np.where(np.isnan(excess), np.inf, excess))),
-                                excess.shape)
+    row, col = np.unravel_index(int(np.argmax(excess)), excess.shape)
     n, a = numerical[row, col], analytical[row, col]
     lines = [f"Jacobian mismatch for output {out_index} with respect to input {in_index},",
              f"worst element: d output[flat {row}] / d input{list(_index(col, in_shape))}: "

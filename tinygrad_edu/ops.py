@@ -381,7 +381,8 @@ class Max(Function):
     def backward(self, g, x):
         x = _array(x)
         if self.axis is None:
-            mask = x == x.max()
+            m = x.max()
+            mask = (x == m) | (np.isnan(x) & np.isnan(m))  # a nan maximum is the nans
             return g * (mask / mask.sum()).astype(x.dtype)
         mask = np.zeros(x.shape, dtype=x.dtype)
         np.put_along_axis(mask, self.indices, 1, self.axis)
