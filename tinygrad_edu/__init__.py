@@ -9,8 +9,8 @@
 from . import autograd
 from .autograd import (Function, backward, current_module, detect_anomaly, module_scope, enable_grad, grad, is_anomaly_enabled,
                        is_grad_enabled, no_grad, set_grad_enabled, topological_order)
-from .tensor import (Tensor, bool_, cat, float16, float32, float64, int8, int16, int32, int64,
-                     matmul, maximum, minimum, stack, uint8, where)
+from .dtypes import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
+from .tensor import Tensor, cat, matmul, maximum, minimum, stack, where
 from .creation import (arange, eye, from_numpy, full, full_like, generator, linspace,
                        manual_seed, ones, ones_like, rand, randint, randn, tensor, zeros,
                        zeros_like)

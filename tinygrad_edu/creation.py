@@ -5,8 +5,9 @@ import math
 
 import numpy as np
 
-from .tensor import (DEFAULT_FLOAT, DEFAULT_INT, Tensor, _check_dtype, _fits_integer_dtype,
-                     _is_number, _shape_args)
+from .dims import _shape_args
+from .dtypes import DEFAULT_FLOAT, DEFAULT_INT, _check_dtype, _fits_integer_dtype, _is_number
+from .tensor import Tensor
 
 _generator = np.random.default_rng()
 
