@@ -249,8 +249,8 @@ class Function:
 
     # set by apply when the node is recorded (class-level defaults keep apply lean)
     parents: tuple = ()  # the input tensors, in order (a + a lists a twice)
-    parent_nodes: list = []  # each input's grad_fn when this node was recorded (None: leaf)
-    needs_input_grad: list = []  # each input's requires_grad when this node was recorded
+    parent_nodes: tuple = ()  # each input's grad_fn when this node was recorded (None: leaf)
+    needs_input_grad: tuple = ()  # each input's requires_grad when this node was recorded
     module = None  # the nn.Module whose forward recorded this node, if any
     pre_hooks = None  # hooks on the output tensor (register_hook, retain_grad)
     freed = False
@@ -465,6 +465,8 @@ def topological_order(roots) -> list:
 def unbroadcast(grad, shape: tuple):
     """Undo NumPy broadcasting: sum the extra leading axes, then the size-1 axes."""
     extra = grad.ndim - len(shape)
+    if extra < 0:
+        return grad  # cannot be undone: the caller reports the mismatch
     if extra > 0:
         grad = grad.sum(axis=tuple(range(extra)))
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)

@@ -97,3 +97,20 @@ def test_gradcheck_refuses_a_function_with_nothing_to_check():
     for func in (lambda a: None, lambda a: 3.0, lambda a: a.detach()):
         with pytest.raises(ValueError, match=r"no differentiable output"):
             tg.gradcheck(func, [x])
+
+
+class ReturnsTooSmallAGradient(tg.Function):
+    """d/dx x = 1, but backward wrongly drops a dimension"""
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, g):
+        return g[0]
+
+
+def test_a_custom_backward_returning_the_wrong_shape_is_named():
+    x = tg.tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"ReturnsTooSmallAGradientBackward returned a gradient "
+                                           r"of shape \(3,\) for an input of shape \(2, 3\)"):
+        ReturnsTooSmallAGradient.apply(x).sum().backward()
