@@ -560,6 +560,8 @@ class Tensor:
         return self
 
     def __pow__(self, exponent):
+        if isinstance(exponent, np.floating) and self.dtype.kind == "f":
+            exponent = exponent.item()  # NumPy's float64 scalar would upcast x; PyTorch's not
         if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
             if self.dtype.kind != "f":
                 if isinstance(exponent, float):

@@ -327,3 +327,13 @@ def test_to_float_double():
     assert x.to(tg.float64).tolist() == [1.0, 2.0]
     y = tg.tensor([1.0, 2.0])
     assert y.to(tg.float32) is y  # no copy when the dtype already matches
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_a_numpy_scalar_exponent_does_not_upcast_the_tensor(dtype):
+    # PyTorch treats NumPy scalars like Python numbers here; NumPy would give float64
+    x = tg.tensor(np.array([1.5, 2.0], dtype=dtype), requires_grad=True)
+    y = x ** np.float64(2.0)
+    assert y.dtype == dtype
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3.0, 4.0])
