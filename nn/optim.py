@@ -210,16 +210,8 @@ class SGD(Optimizer):
 
     def _update_group(self, group: dict) -> None:
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-        weight_decay, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
-        for param in group["params"]:
-            grad = param.grad
-            if grad is None:
-                continue
-            g = grad.data
-            if maximize:
-                g = -g
-            if weight_decay != 0:
-                g = g + weight_decay * param.data
+        nesterov = group["nesterov"]
+        for param, g in _gradients(group):
             if momentum != 0:
                 state = self.state.setdefault(param, {})
                 buffer = state.get("momentum_buffer")
@@ -231,6 +223,23 @@ class SGD(Optimizer):
                     b += (1 - dampening) * g
                 g = g + momentum * buffer.data if nesterov else buffer.data
             param -= lr * g  # in place under no_grad: bumps the version counter
+
+
+def _gradients(group: dict):
+    """(parameter, g) for each parameter of the group that has a gradient, where g is
+    the gradient as both optimizers first adjust it: −∇ if maximize, + λ·θ if weight
+    decay λ ≠ 0 (a NumPy array; ∇ itself is left untouched)."""
+    weight_decay, maximize = group["weight_decay"], group["maximize"]
+    for param in group["params"]:
+        grad = param.grad
+        if grad is None:
+            continue
+        g = grad.data
+        if maximize:
+            g = -g
+        if weight_decay != 0:
+            g = g + weight_decay * param.data
+        yield param, g
 
 
 class Adam(Optimizer):
@@ -270,17 +279,8 @@ class Adam(Optimizer):
                                       maximize=maximize))
 
     def _update_group(self, group: dict) -> None:
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        weight_decay, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
-        for param in group["params"]:
-            grad = param.grad
-            if grad is None:
-                continue
-            g = grad.data
-            if maximize:
-                g = -g
-            if weight_decay != 0:
-                g = g + weight_decay * param.data
+        lr, (beta1, beta2), eps, amsgrad = group["lr"], group["betas"], group["eps"], group["amsgrad"]
+        for param, g in _gradients(group):
             state = self.state.get(param)
             if state is None:
                 state = self.state[param] = {"step": 0, "exp_avg": tg.zeros_like(param),
