@@ -28,7 +28,7 @@ from .parameter import Parameter
 from .serialization import CheckpointError, load, save
 
 # tg.detect_anomaly reports the user's line that created an op: skip frames in nn too
-tg.autograd.add_package_dir_for_call_sites(__file__)
+tg.checks.skip_package_in_call_sites(__file__)
 
 __all__ = [
     "Module", "Parameter", "Sequential", "Linear", "Identity", "Sigmoid", "Tanh", "ReLU",

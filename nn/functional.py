@@ -131,9 +131,10 @@ def _reduce(loss, reduction: str):
 
 
 class Linear(tg.Function):
-    """d(x·Wᵀ + b): dx = G·W,  dW = Gᵀ·x,  db = Σ G over the batch
+    """linear(x, W, b): ∂x = G·W, ∂W = Gᵀ·x, ∂b = Σ G
 
-    y = x·Wᵀ + b in one node (PyTorch records an AddmmBackward here).
+    y = x·Wᵀ + b in one node (PyTorch records an AddmmBackward here); ∂b sums G
+    over the batch.
     """
 
     saves_inputs = True
@@ -262,9 +263,10 @@ _BCE_LOG_FLOOR = -100.0
 
 
 class BinaryCrossEntropy(tg.Function):
-    """dℓ/dx = (x−y)/max(x(1−x), 1e-12),  dℓ/dy = log(1−x) − log x   (logs clamped at −100)
+    """binary_cross_entropy(x, y): ∂x = (x−y)/max(x(1−x), 1e-12), ∂y = ln(1−x) − ln x
 
-    ℓ = −[y·max(log x, −100) + (1−y)·max(log(1−x), −100)], elementwise.
+    ℓ = −[y·max(log x, −100) + (1−y)·max(log(1−x), −100)], elementwise (logs
+    clamped at −100, as in PyTorch; the gradient's 1e-12 floor is PyTorch's too).
     """
 
     saves_inputs = True

@@ -5,12 +5,15 @@
     (x * x).sum().backward()
     x.grad  # tensor([2., 4.])
 """
-# autograd first: it finishes importing tensor.py, which builds on it
 from . import autograd
-from .autograd import (Function, backward, current_module, detect_anomaly, module_scope, enable_grad, grad, is_anomaly_enabled,
-                       is_grad_enabled, no_grad, set_grad_enabled, topological_order)
+from .anomaly import detect_anomaly, is_anomaly_enabled
+from .autograd import Function, is_grad_enabled, topological_order
+from .composed import maximum, minimum, stack
 from .dtypes import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
-from .tensor import Tensor, cat, matmul, maximum, minimum, stack, where
+from .gradients import backward, grad
+from .modes import enable_grad, no_grad, set_grad_enabled
+from .scopes import current_module, module_scope
+from .tensor import Tensor, cat, matmul, where
 from .creation import (arange, eye, from_numpy, full, full_like, generator, linspace,
                        manual_seed, ones, ones_like, rand, randint, randn, tensor, zeros,
                        zeros_like)

@@ -31,8 +31,8 @@ Gradients of intermediate tensors. After `backward()` only leaves keep `.grad`
 
 Otherwise the drawing shows whatever `.grad` holds (`None` for tensors without one).
 
-`draw_backward_steps(loss)` replays backward one op at a time (one frame per op,
-in the engine's order) and `write_backward_steps_html` puts the frames on one
+`draw_backward_steps(loss)` runs the engine's backward once, watching it (an
+`autograd.Observer`), and draws one frame per op in the engine's order and `write_backward_steps_html` puts the frames on one
 self-contained HTML page with a slider.
 
 The DOT text comes from the pure function `graph_to_dot` (no renderer needed);
@@ -51,78 +51,46 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from . import autograd
-from .autograd import no_grad, topological_order
+from . import autograd, checks, gradients
+from .autograd import topological_order
+from .modes import no_grad
 from .render import GraphDrawing, Renderer, RendererError, find_renderer, using_renderer
 from .tensor import Tensor
 
 __all__ = ["draw_graph", "graph_to_dot", "retain_grads", "draw_backward_steps",
            "write_backward_steps_html", "find_renderer", "GraphDrawing", "Renderer",
-           "RendererError", "using_renderer", "OP_RULES"]
+           "RendererError", "using_renderer", "op_description"]
 
 # ----------------------------------------------------------------------------
-# what each op node says: display name, local derivative rule, operand names.
-# Elementwise ops give ∂ = ∂out/∂in (backward multiplies it by G, the gradient
-# of the op's output); the others give the input gradient in terms of G.
+# what each op node says: display name, local derivative rule, operand names,
+# all read from the op itself (see ops.py)
 
-OP_RULES = {
-    "Add": ("add", "∂x = 1, ∂y = 1", ("x", "y")),
-    "Sub": ("sub", "∂x = 1, ∂y = −1", ("x", "y")),
-    "Neg": ("neg", "∂ = −1", ("x",)),
-    "Mul": ("mul", "∂x = y, ∂y = x", ("x", "y")),
-    "Div": ("div", "∂x = 1/y, ∂y = −x/y²", ("x", "y")),
-    "PowScalar": ("pow", "∂ = c·xᶜ⁻¹", ("x",)),
-    "Pow": ("pow", "∂x = y·xʸ⁻¹, ∂y = xʸ·ln x", ("x", "y")),
-    "MatMul": ("matmul", "∂A = G·Bᵀ, ∂B = Aᵀ·G", ("A", "B")),
-    "Exp": ("exp", "∂ = eˣ", ("x",)),
-    "Log": ("log", "∂ = 1/x", ("x",)),
-    "Sqrt": ("sqrt", "∂ = 1/(2√x)", ("x",)),
-    "Abs": ("abs", "∂ = sign(x)", ("x",)),
-    "Sigmoid": ("sigmoid", "∂ = s(1−s)", ("x",)),
-    "Tanh": ("tanh", "∂ = 1−t²", ("x",)),
-    "ReLU": ("relu", "∂ = 1 if x > 0 else 0", ("x",)),
-    "LeakyReLU": ("leaky_relu", "∂ = 1 if x > 0 else α", ("x",)),
-    "Clamp": ("clamp", "∂ = 1 inside [min, max] else 0", ("x",)),
-    "Maximum": ("maximum", "∂ = 1 to the larger input (½ each on ties)", ("x", "y")),
-    "Where": ("where", "∂x = 1 where c, ∂y = 1 where not c", ("x", "y")),
-    "Cast": ("cast", "∂ = 1 (cast back to x's dtype)", ("x",)),
-    "Sum": ("sum", "∂x = G copied over the summed axes", ("x",)),
-    "Mean": ("mean", "∂x = G/n copied over the averaged axes", ("x",)),
-    "Max": ("max", "∂x = G at the maximum, 0 elsewhere", ("x",)),
-    "Reshape": ("reshape", "∂x = G reshaped to x's shape", ("x",)),
-    "Expand": ("expand", "∂x = G summed over the expanded axes", ("x",)),
-    "Permute": ("permute", "∂x = G permuted back", ("x",)),
-    "GetItem": ("getitem", "∂x = G scattered back to x[i]", ("x",)),
-    "Scatter": ("scatter", "∂ = G[i]", ("g",)),
-    "Cat": ("cat", "∂xₖ = slice k of G", ()),
-    # nn's fused layer (nn/functional.py), drawn like the others
-    "Linear": ("linear", "∂x = G·W, ∂W = Gᵀ·x, ∂b = Σ G", ("x", "W", "b")),
-}
+_SIGNATURE = re.compile(r"^(\w+)\((.*?)\): (.+)$")
 
 
 def op_description(fn) -> tuple[str, str, tuple]:
     """(display name, derivative rule, operand names) of a graph node.
 
-    From OP_RULES by class name; an op not in the table (e.g. your own
-    `tg.Function`) shows its class name and the first line of its docstring.
-    Options that change the rule are appended (c of x**c, the slope α, ...).
+    From the first line of the op's docstring, `name(inputs): rule` (every op of
+    ops.py and nn's are written so); another op (your own `tg.Function`) shows
+    its class name and that first line. The options named by the op's `shows`
+    attribute (c of x**c, the slope α, ...) are appended to the name.
     """
     cls = type(fn)
-    display, rule, operands = OP_RULES.get(cls.__name__, (None, None, ()))
-    if display is None:
-        doc = (cls.__doc__ or "").strip()
-        display, rule = cls.__name__, (doc.splitlines()[0].strip() if doc else "")
-    extra = []
-    if cls.__name__ == "PowScalar" and hasattr(fn, "exponent"):
-        extra.append(f"c = {fn.exponent:g}")
-    elif cls.__name__ == "LeakyReLU" and hasattr(fn, "slope"):
-        extra.append(f"α = {fn.slope:g}")
-    elif cls.__name__ == "Clamp" and hasattr(fn, "low"):
-        extra.append(f"[{'−∞' if fn.low is None else f'{fn.low:g}'}, "
-                     f"{'∞' if fn.high is None else f'{fn.high:g}'}]")
-    if extra:
-        display = f"{display} ({', '.join(extra)})"
-    if not operands:
+    lines = (cls.__doc__ or "").strip().splitlines()
+    first = lines[0].strip() if lines else ""
+    match = _SIGNATURE.match(first)
+    display, rule, operands = (match[1], match[3], tuple(o.strip() for o in match[2].split(","))) \
+        if match else (cls.__name__, first, ())
+    shows = getattr(cls, "shows", None)
+    if shows:
+        values = {k: "none" if v is None else f"{v:g}" if isinstance(v, (int, float)) else v
+                  for k, v in vars(fn).items()}
+        try:
+            display = f"{display} ({shows.format_map(values)})"
+        except KeyError:  # the op did not record that option (never ran forward)
+            pass
+    if not operands or operands[-1] == "…":
         operands = tuple(f"x{_subscript(i)}" for i in range(len(fn.parents)))
     return display, rule, operands
 
@@ -482,7 +450,7 @@ def _computed_grads(model: GraphModel) -> dict:
     if not wanted:
         return {}
     try:
-        grads = autograd.grad(model.roots, [n.tensor for n in wanted], retain_graph=True,
+        grads = gradients.grad(model.roots, [n.tensor for n in wanted], retain_graph=True,
                               allow_unused=True)
     except RuntimeError as error:
         if "second time" in str(error):
@@ -792,55 +760,47 @@ class _Step:
     arrived: bool           # False when no gradient reached this op (it is skipped)
 
 
-def _seed(loss: Tensor, gradient) -> np.ndarray:
-    if gradient is None:
-        if loss.data.size != 1:
-            raise RuntimeError("draw_backward_steps: grad can be implicitly created only for "
-                               f"scalar outputs; loss has shape {tuple(loss.shape)}: pass "
-                               "gradient=...")
-        return np.ones_like(loss.data)
-    seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
-                      dtype=loss.dtype)
-    if seed.shape != loss.shape:
-        raise RuntimeError(f"draw_backward_steps: gradient has shape {seed.shape}, loss has "
-                           f"shape {tuple(loss.shape)}")
-    return seed
+class _StepRecorder(autograd.Observer):
+    """What the engine's own backward does, node by node: (node, input gradients)."""
+
+    def __init__(self):
+        self.visits = {}
+
+    def visited(self, fn, input_grads):
+        self.visits[fn] = input_grads
 
 
 def replay_backward(model: GraphModel, loss: Tensor, gradient=None) -> list:
-    """Run backward node by node exactly as the engine does (same order, same
-    per-node rule via the engine's `_input_gradients`), recording after each
-    node what every tensor has received. Touches no `.grad` and runs no hooks."""
+    """Run the engine's backward on the live graph (retain_graph=True), watching each
+    step, and list for every node in backward order what each tensor has received so
+    far. Touches no `.grad` and runs the engine alone (no user hooks, no retain_grad)."""
+    recorder, others = _StepRecorder(), autograd.observers[:]
+    autograd.observers[:] = [recorder]
+    try:
+        seed = gradients.seed(loss, gradient, 0, create_graph=False)
+        autograd.backward([loss], [seed], retain_graph=True)
+    except RuntimeError as error:
+        if checks.FREED_MESSAGE not in str(error):
+            raise
+        raise RuntimeError("draw_backward_steps needs the graph alive, but backward() has "
+                           "already freed it: call it before loss.backward() (or after "
+                           "loss.backward(retain_graph=True)).") from error
+    finally:
+        autograd.observers[:] = others
     root = next(n for n in model.tensors if n.kind == "output")
-    sums = {root.id: _seed(loss, gradient)}
-    uses_done = collections.Counter()
-    steps = []
-    with no_grad():
-        for fn in model.order:
-            op = model.op_of[fn]
-            g = sums.get(op.output.id)
-            if g is None:
-                input_grads = [None] * len(op.inputs)
-            else:
-                try:
-                    input_grads = autograd._input_gradients(fn, g, False)
-                except RuntimeError as error:
-                    if "second time" in str(error):
-                        raise RuntimeError(
-                            "draw_backward_steps needs the graph alive, but backward() has "
-                            "already freed it: call it before loss.backward() (or after "
-                            "loss.backward(retain_graph=True)).") from error
-                    raise
-            received = []
-            for i, (node, gi) in enumerate(zip(op.inputs, input_grads)):
-                if not fn.needs_input_grad[i]:
-                    continue
-                uses_done[node.id] += 1
-                if gi is not None:
-                    gi = np.asarray(gi)
-                    sums[node.id] = np.array(gi) if node.id not in sums else sums[node.id] + gi
-                    received.append(node.id)
-            steps.append(_Step(op, dict(sums), dict(uses_done), received, g is not None))
+    sums, uses_done, steps = {root.id: seed}, collections.Counter(), []
+    for fn in model.order:
+        op, input_grads = model.op_of[fn], recorder.visits.get(fn)
+        received = []
+        for i, node in enumerate(op.inputs):
+            if not fn.needs_input_grad[i]:
+                continue
+            uses_done[node.id] += 1
+            if input_grads is not None and input_grads[i] is not None:
+                g = input_grads[i]
+                sums[node.id] = np.array(g) if node.id not in sums else sums[node.id] + g
+                received.append(node.id)
+        steps.append(_Step(op, dict(sums), dict(uses_done), received, input_grads is not None))
     return steps
 
 

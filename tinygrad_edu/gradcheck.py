@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 
-from . import autograd
+from . import gradients
 from .tensor import Tensor
 
 
@@ -52,7 +52,7 @@ def analytical_jacobian(func, inputs, index):
         for k in range(out.numel()):
             seed = np.zeros(out.shape, dtype=out.dtype)
             seed.reshape(-1)[k] = 1
-            (g,) = autograd.grad(out, x, grad_outputs=Tensor._make(seed), retain_graph=True,
+            (g,) = gradients.grad(out, x, grad_outputs=Tensor._make(seed), retain_graph=True,
                                  allow_unused=True)
             rows.append(np.zeros(x.numel()) if g is None else g._data.astype(np.float64).reshape(-1))
         jacobians.append(np.stack(rows) if rows else np.zeros((0, x.numel())))

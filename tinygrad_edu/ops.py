@@ -1,7 +1,9 @@
 """The primitive ops: each forward (NumPy) directly above its backward.
 
-Every other operation (sub-expressions such as mean, softmax, min, stack,
-minimum, ...) is composed from these in `tensor.py` and needs no backward code.
+Every other operation (softmax, min, stack, minimum, ...) is composed from these
+(composed.py) and needs no backward code. Each op's docstring starts with its
+name, its inputs and its local derivative rule, `name(inputs): rule`, where G is
+the gradient of the op's output; drawings show that line on the op's node.
 
 A backward receives the upstream gradient `g` and then the saved values it
 asked for (`saves_inputs`, `saves_output`). It returns one gradient per input,
@@ -59,7 +61,7 @@ def scatter(g, index, shape):
 
 
 class Add(Function):
-    """d(x+y) = g, g"""
+    """add(x, y): ∂x = 1, ∂y = 1"""
 
     def forward(self, x, y):
         return x + y
@@ -69,7 +71,7 @@ class Add(Function):
 
 
 class Sub(Function):
-    """d(x-y) = g, -g"""
+    """sub(x, y): ∂x = 1, ∂y = −1"""
 
     def forward(self, x, y):
         return x - y
@@ -79,7 +81,7 @@ class Sub(Function):
 
 
 class Neg(Function):
-    """d(-x) = -g"""
+    """neg(x): ∂ = −1"""
 
     def forward(self, x):
         return -x
@@ -89,7 +91,7 @@ class Neg(Function):
 
 
 class Mul(Function):
-    """d(x*y)/dx = y,  d(x*y)/dy = x"""
+    """mul(x, y): ∂x = y, ∂y = x"""
 
     saves_inputs = True
 
@@ -101,7 +103,7 @@ class Mul(Function):
 
 
 class Div(Function):
-    """d(x/y)/dx = 1/y,  d(x/y)/dy = -x/y²"""
+    """div(x, y): ∂x = 1/y, ∂y = −x/y²"""
 
     saves_inputs = True
 
@@ -114,9 +116,13 @@ class Div(Function):
 
 
 class PowScalar(Function):
-    """d(x**c)/dx = c·x**(c-1)   (c a number; 0 where c == 0, as PyTorch)"""
+    """pow(x): ∂ = c·xᶜ⁻¹
+
+    x ** c for a number c; the derivative is 0 where c == 0, as in PyTorch.
+    """
 
     saves_inputs = True
+    shows = "c = {exponent}"
 
     def forward(self, x, exponent):
         self.exponent = exponent
@@ -130,7 +136,7 @@ class PowScalar(Function):
 
 
 class Pow(Function):
-    """d(x**y)/dx = y·x**(y-1),  d(x**y)/dy = x**y·log(x)"""
+    """pow(x, y): ∂x = y·xʸ⁻¹, ∂y = xʸ·ln x"""
 
     saves_inputs = True
     saves_output = True
@@ -150,18 +156,11 @@ class Pow(Function):
 
 
 class MatMul(Function):
-    """d(A@B)/dA = G·Bᵀ,  d(A@B)/dB = Aᵀ·G"""
+    """matmul(A, B): ∂A = G·Bᵀ, ∂B = Aᵀ·G"""
 
     saves_inputs = True
 
     def forward(self, a, b):
-        if a.shape[-1] != b.shape[-2]:
-            if a.ndim == 2 and b.ndim == 2:
-                raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
-                                   f"({a.shape[0]}x{a.shape[1]} and {b.shape[0]}x{b.shape[1]})")
-            raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
-                               f"(last dimension of the first, {a.shape[-1]}, must equal the "
-                               f"second-to-last of the second, {b.shape[-2]})")
         return a @ b
 
     def backward(self, g, a, b):
@@ -174,7 +173,7 @@ class MatMul(Function):
 
 
 class Exp(Function):
-    """d/dx exp = exp(x)"""
+    """exp(x): ∂ = eˣ"""
 
     saves_output = True
 
@@ -186,7 +185,7 @@ class Exp(Function):
 
 
 class Log(Function):
-    """d/dx log = 1/x"""
+    """log(x): ∂ = 1/x"""
 
     saves_inputs = True
 
@@ -198,7 +197,7 @@ class Log(Function):
 
 
 class Sqrt(Function):
-    """d/dx sqrt = 1/(2·sqrt(x))"""
+    """sqrt(x): ∂ = 1/(2√x)"""
 
     saves_output = True
 
@@ -210,7 +209,10 @@ class Sqrt(Function):
 
 
 class Abs(Function):
-    """d/dx |x| = sign(x)   (0 at 0, as PyTorch)"""
+    """abs(x): ∂ = sign(x)
+
+    sign(0) = 0, so the derivative at 0 is 0, as in PyTorch.
+    """
 
     saves_inputs = True
 
@@ -226,7 +228,7 @@ _EXP_OVERFLOWS_BELOW = {np.dtype(t): -np.log(np.finfo(t).max) for t in (np.float
 
 
 class Sigmoid(Function):
-    """d/dx sigmoid = s(1-s)"""
+    """sigmoid(x): ∂ = s(1−s)"""
 
     saves_output = True
 
@@ -243,7 +245,7 @@ class Sigmoid(Function):
 
 
 class Tanh(Function):
-    """d/dx tanh = 1-t²"""
+    """tanh(x): ∂ = 1−t²"""
 
     saves_output = True
 
@@ -255,7 +257,10 @@ class Tanh(Function):
 
 
 class ReLU(Function):
-    """d/dx relu = 1 if x > 0 else 0   (0 at 0, as PyTorch)"""
+    """relu(x): ∂ = 1 if x > 0 else 0
+
+    0 at x = 0, as in PyTorch.
+    """
 
     saves_output = True
 
@@ -267,9 +272,13 @@ class ReLU(Function):
 
 
 class LeakyReLU(Function):
-    """d/dx leaky_relu = 1 if x > 0 else slope   (slope at 0, as PyTorch)"""
+    """leaky_relu(x): ∂ = 1 if x > 0 else α
+
+    α (negative_slope) at x = 0, as in PyTorch.
+    """
 
     saves_inputs = True
+    shows = "α = {slope}"
 
     def forward(self, x, negative_slope):
         self.slope = negative_slope
@@ -280,9 +289,13 @@ class LeakyReLU(Function):
 
 
 class Clamp(Function):
-    """d/dx clamp = 1 where min <= x <= max else 0   (bounds pass, as PyTorch)"""
+    """clamp(x): ∂ = 1 inside [min, max] else 0
+
+    The bounds themselves are inside (the gradient passes there), as in PyTorch.
+    """
 
     saves_inputs = True
+    shows = "min = {low}, max = {high}"
 
     def forward(self, x, low, high):
         self.low, self.high = low, high
@@ -299,7 +312,7 @@ class Clamp(Function):
 
 
 class Maximum(Function):
-    """d max(x,y) = g to the larger input, split evenly on ties"""
+    """maximum(x, y): ∂ = 1 to the larger input (½ each on ties)"""
 
     saves_inputs = True
 
@@ -313,7 +326,7 @@ class Maximum(Function):
 
 
 class Where(Function):
-    """d where(c, x, y) = g where c (to x), g where not c (to y)"""
+    """where(x, y): ∂x = 1 where c, ∂y = 1 where not c"""
 
     def forward(self, x, y, condition):
         self.condition = condition
@@ -324,7 +337,10 @@ class Where(Function):
 
 
 class Cast(Function):
-    """d cast(x) = g, cast back to x's dtype (done by the engine)"""
+    """cast(x): ∂ = 1 (cast back to x's dtype)
+
+    The engine casts every gradient to its input's dtype, so backward is the identity.
+    """
 
     def forward(self, x, dtype):
         return x.astype(dtype)
@@ -338,7 +354,7 @@ class Cast(Function):
 
 
 class Sum(Function):
-    """d sum(x) = g spread back over the summed axes"""
+    """sum(x): ∂x = G copied over the summed axes"""
 
     def forward(self, x, axis, keepdims):
         self.in_shape = x.shape
@@ -352,7 +368,7 @@ class Sum(Function):
 
 
 class Mean(Function):
-    """d mean(x) = g / n spread back over the averaged axes"""
+    """mean(x): ∂x = G/n copied over the averaged axes"""
 
     def forward(self, x, axis, keepdims):
         self.in_shape = x.shape
@@ -366,7 +382,10 @@ class Mean(Function):
 
 
 class Max(Function):
-    """d max(x) = g to the maximum: the first one with dim, split evenly among ties without"""
+    """max(x): ∂x = G at the maximum, 0 elsewhere
+
+    With dim, the first maximum gets it; without, ties split it evenly (as PyTorch).
+    """
 
     saves_inputs = True
 
@@ -395,7 +414,7 @@ class Max(Function):
 
 
 class Reshape(Function):
-    """d reshape(x) = g reshaped back"""
+    """reshape(x): ∂x = G reshaped to x's shape"""
 
     def forward(self, x, shape):
         self.in_shape = x.shape
@@ -406,7 +425,10 @@ class Reshape(Function):
 
 
 class Expand(Function):
-    """d expand(x) = g summed over the expanded axes (done by the engine)"""
+    """expand(x): ∂x = G summed over the expanded axes
+
+    The engine's unbroadcast does the summing, so backward passes G on.
+    """
 
     def forward(self, x, shape):
         return np.broadcast_to(x, shape)
@@ -416,7 +438,7 @@ class Expand(Function):
 
 
 class Permute(Function):
-    """d permute(x, p) = g permuted by the inverse of p"""
+    """permute(x): ∂x = G permuted back"""
 
     def forward(self, x, axes):
         self.inverse = tuple(np.argsort(axes))
@@ -427,7 +449,10 @@ class Permute(Function):
 
 
 class GetItem(Function):
-    """d x[i] = g scattered back to position i (repeated indices add up)"""
+    """getitem(x): ∂x = G scattered back to x[i]
+
+    Repeated indices add up.
+    """
 
     def forward(self, x, index):
         self.index, self.in_shape = index, x.shape
@@ -438,7 +463,10 @@ class GetItem(Function):
 
 
 class Scatter(Function):
-    """d scatter(g, i) = upstream[i]   (the backward of GetItem, for create_graph)"""
+    """scatter(g): ∂ = G[i]
+
+    The backward of GetItem, recorded under create_graph.
+    """
 
     def forward(self, g, index, shape):
         self.index = index
@@ -449,7 +477,7 @@ class Scatter(Function):
 
 
 class Cat(Function):
-    """d cat(xs, dim) = g cut back into the pieces"""
+    """cat(x₀, x₁, …): ∂xₖ = slice k of G"""
 
     def forward(self, *xs, axis):
         self.axis = axis

@@ -1,0 +1,113 @@
+"""`tg.backward`, `Tensor.backward` and `tg.grad`: PyTorch's entry points to the engine.
+
+They check their arguments, make the seeds (ones for a scalar root), run
+`autograd.backward`, and then either accumulate each leaf's gradient into its
+`.grad` (backward) or hand the gradients back without touching any `.grad`
+(grad). A non-leaf input of `grad` has its gradient captured on the way by an
+`autograd.Observer`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import autograd, checks
+from .hooks import run_hooks
+from .modes import set_grad_enabled
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate d(tensors)/d(leaf) into every leaf's `.grad` (or only into `inputs`')."""
+    roots = checks.tensors(tensors, "tensors", "backward")
+    seeds = checks.grad_outputs(grad_tensors, len(roots), "backward")
+    if inputs is not None:
+        inputs = checks.tensors(inputs, "inputs", "backward")
+    found = _run(roots, seeds, retain_graph, create_graph, inputs)
+    with set_grad_enabled(create_graph):
+        for leaf, g in found:
+            _accumulate(leaf, g, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=None, materialize_grads=False):
+    """d(outputs)/d(inputs) as a tuple, without touching any `.grad`."""
+    outputs = checks.tensors(outputs, "outputs", "grad")
+    inputs = checks.tensors(inputs, "inputs", "grad")
+    seeds = checks.grad_outputs(grad_outputs, len(outputs), "grad")
+    checks.differentiable(inputs)
+    results = []
+    for i, (t, g) in enumerate(_run(outputs, seeds, retain_graph, create_graph, inputs)):
+        if g is None and materialize_grads:
+            g = np.zeros_like(t._data)
+        checks.used(g, i, allow_unused)
+        results.append(g if g is None or isinstance(g, autograd.Tensor) else
+                       autograd.Tensor._make(np.array(g, dtype=t._data.dtype)))
+    return tuple(results)
+
+
+class _Capture(autograd.Observer):
+    """Keeps the gradients of chosen nodes as backward reaches them."""
+
+    def __init__(self, nodes):
+        self.grads = dict.fromkeys(nodes)
+
+    def visiting(self, fn, grad):
+        if fn in self.grads:
+            self.grads[fn] = grad
+        return grad
+
+
+def _run(roots, seeds, retain_graph, create_graph, inputs):
+    """[(tensor, gradient)]: for every leaf reached (inputs None), else for each input
+    (gradient None where unused); leaf hooks have run on the leaves' gradients."""
+    seeds = [seed(root, g, i, create_graph) for i, (root, g) in enumerate(zip(roots, seeds))]
+    capture = _Capture([t.grad_fn for t in (inputs or ()) if t.grad_fn is not None])
+    if capture.grads:  # installed only when needed: each observer costs every node a call
+        autograd.observers.append(capture)
+    try:
+        leaves = autograd.backward(roots, seeds, create_graph if retain_graph is None
+                                   else retain_graph, create_graph)
+    finally:
+        if capture.grads:
+            autograd.observers.remove(capture)
+    with set_grad_enabled(create_graph):
+        if inputs is None:
+            return [(leaf, _leaf_grad(leaf, g, create_graph)) for leaf, g in leaves.values()]
+        return [(t, capture.grads[t.grad_fn] if t.grad_fn is not None else
+                 _leaf_grad(t, leaves.get(id(t), (t, None))[1], create_graph)) for t in inputs]
+
+
+def seed(root, gradient, index: int, create_graph: bool):
+    """The gradient backward starts from at `root`: ones for a scalar, else `gradient`."""
+    checks.root(root, index)
+    if gradient is None:
+        checks.implicit_seed(root)
+        seed = np.ones_like(root._data)
+        return autograd.Tensor._make(seed) if create_graph else seed
+    if not isinstance(gradient, autograd.Tensor):
+        try:
+            gradient = autograd.Tensor(np.asarray(gradient))
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"backward: gradient must be a Tensor, an array or a number "
+                            f"({error})") from None
+    checks.seed_shape(gradient, root, index)
+    gradient = gradient if gradient.dtype == root.dtype else gradient.to(root.dtype)
+    return gradient if create_graph else gradient._data
+
+
+def _leaf_grad(leaf, grad, create_graph):
+    """A leaf's total gradient after its hooks (they see it once, summed over all paths)."""
+    return run_hooks(leaf._hooks, grad, create_graph) if leaf._hooks and grad is not None else grad
+
+
+def _accumulate(t, grad, create_graph: bool) -> None:
+    """Add `grad` into `t.grad` (a new tensor the first time: two leaves never share one)."""
+    if grad is None:
+        return
+    if create_graph:
+        t._grad = grad.clone() if t._grad is None else t._grad + grad
+    elif t._grad is None:
+        t._grad = autograd.Tensor._make(np.array(grad, dtype=t._data.dtype))
+    elif t._grad._requires_grad:
+        t._grad = t._grad + autograd.Tensor._make(grad)
+    else:
+        t._grad._data += grad
