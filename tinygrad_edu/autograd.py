@@ -78,7 +78,7 @@ class Function(NodeApi):
     # set when the node is recorded (class-level defaults keep apply short)
     parent_nodes = ()  # each input's grad_fn at that moment (None: a leaf)
     needs_input_grad = ()  # each input's requires_grad at that moment
-    versions = ()  # each input's version when recorded, if backward reads the inputs
+    versions = []  # each input's version when recorded, if backward reads the inputs
     output = None  # (array, version counter) of the output, if backward reads it
     freed = False
 
@@ -120,8 +120,11 @@ class Function(NodeApi):
 
     def saved_values(self, as_tensors: bool) -> list:
         """What backward asked for: refused once freed or modified in place since."""
-        checks.saved_values_usable(self)
-        values = [p if as_tensors else p._data for p in self.parents] if self.saves_inputs else []
+        inputs = self.parents if self.saves_inputs else ()
+        if self.freed or [p._version_counter[0] for p in inputs] != self.versions or \
+                (self.output is not None and self.output[1][0] != 0):
+            raise checks.saved_values_error(self)
+        values = [p if as_tensors else p._data for p in inputs]
         if self.saves_output:
             data, version_counter = self.output
             # A fresh tensor whose grad_fn is this node (as in PyTorch): no cycle
@@ -130,12 +133,20 @@ class Function(NodeApi):
 
     def input_grads(self, grad, create_graph: bool) -> list:
         """Run backward, then bring each gradient to its input's shape and dtype."""
-        saved = self.saved_values(create_graph) if self.saves_inputs or self.saves_output else ()
-        grads = self.backward(grad, *saved)
-        grads = grads if type(grads) is tuple else (grads,)
-        checks.gradient_count(self, grads)
-        return [None if g is None or not needed else _like_input(self, g, p, create_graph)
-                for p, needed, g in zip(self.parents, self.needs_input_grad, grads)]
+        if self.saves_inputs or self.saves_output:
+            grads = self.backward(grad, *self.saved_values(create_graph))
+        else:
+            grads = self.backward(grad)
+        if type(grads) is not tuple:
+            grads = (grads,)
+        if len(grads) != len(self.parents):
+            raise checks.gradient_count_error(self, grads)
+        results = []
+        for p, needed, g in zip(self.parents, self.needs_input_grad, grads):
+            if g is not None and (g.shape != p._data.shape or g.dtype is not p._data.dtype):
+                g = _like_input(self, g, p._data, create_graph)
+            results.append(g if needed else None)
+        return results
 
     def free(self) -> None:
         """Drop the saved values (backward ran without retain_graph)."""
@@ -143,8 +154,8 @@ class Function(NodeApi):
             self.freed, self.output = True, None
 
 
-def _like_input(fn, g, parent, create_graph):
-    data = parent._data
+def _like_input(fn, g, data, create_graph):
+    """`g` summed back to the input's shape (unbroadcast) and cast to its dtype."""
     if g.shape != data.shape:
         g = checks.gradient_shape(fn, unbroadcast(g, data.shape), data.shape)
     if g.dtype != data.dtype:
@@ -192,16 +203,17 @@ def topological_order(roots) -> list:
 def backward(roots, seeds, retain_graph: bool = False, create_graph: bool = False) -> dict:
     """Back-propagate each seed (d out / d root) from its root through the graph.
 
-    Returns {id(leaf): (leaf, gradient)}: the total over all paths for each leaf
-    that requires grad. Nothing is stored in `.grad` here (gradients.py does that).
+    Returns {leaf: gradient}: the total over all paths for each leaf that requires
+    grad. Nothing is stored in `.grad` here (gradients.py does that).
     """
-    node_grads, leaf_grads = {}, {}
+    grads = {}  # node -> gradient of its output so far; leaf -> its gradient so far
     for root, seed in zip(roots, seeds):
-        _add(node_grads, leaf_grads, root.grad_fn, root, seed)
+        key = root if root.grad_fn is None else root.grad_fn
+        grads[key] = grads[key] + seed if key in grads else seed
     previous, grad_mode.enabled = grad_mode.enabled, create_graph  # record it for create_graph
     try:
         for fn in topological_order([root.grad_fn for root in roots]):
-            grad = node_grads.pop(fn, None)
+            grad = grads.pop(fn, None)
             if grad is None:
                 continue  # no gradient reached this node
             for observer in observers:
@@ -212,18 +224,9 @@ def backward(roots, seeds, retain_graph: bool = False, create_graph: bool = Fals
             if not retain_graph:
                 fn.free()
             for parent, node, g in zip(fn.parents, fn.parent_nodes, input_grads):
-                if g is not None:
-                    _add(node_grads, leaf_grads, node, parent, g)
+                if g is not None:  # sum into the input's node, or into the leaf itself
+                    key = parent if node is None else node
+                    grads[key] = grads[key] + g if key in grads else g
     finally:
         grad_mode.enabled = previous
-    return leaf_grads
-
-
-def _add(node_grads, leaf_grads, node, tensor, grad) -> None:
-    """Sum `grad` into the total of `node`, or of `tensor` itself when it is a leaf."""
-    if node is not None:
-        node_grads[node] = node_grads[node] + grad if node in node_grads else grad
-    elif id(tensor) in leaf_grads:
-        leaf_grads[id(tensor)] = (tensor, leaf_grads[id(tensor)][1] + grad)
-    else:
-        leaf_grads[id(tensor)] = (tensor, grad)
+    return grads  # every node has been popped: what is left are the leaves

@@ -212,21 +212,18 @@ def _version_error(fn, data, now, expected, which):
         "only after backward.")
 
 
-def saved_values_usable(fn) -> None:
-    """Backward of `fn` may read what it saved: not freed, not modified in place since."""
+def saved_values_error(fn) -> RuntimeError:
+    """Why backward of `fn` cannot read what it saved: freed, or modified in place since."""
     if fn.freed:
-        raise RuntimeError(FREED_MESSAGE)
+        return RuntimeError(FREED_MESSAGE)
     for i, (p, version) in enumerate(zip(fn.parents, fn.versions)):
         if p._version_counter[0] != version:
-            raise _version_error(fn, p._data, p._version_counter[0], version, f"input {i}")
-    if fn.saves_output and fn.output[1][0] != 0:
-        raise _version_error(fn, fn.output[0], fn.output[1][0], 0, "its output")
+            return _version_error(fn, p._data, p._version_counter[0], version, f"input {i}")
+    return _version_error(fn, fn.output[0], fn.output[1][0], 0, "its output")
 
 
-def gradient_count(fn, grads) -> None:
-    if len(grads) != len(fn.parents):
-        raise RuntimeError(f"{fn.name()} returned {len(grads)} gradients for "
-                           f"{len(fn.parents)} inputs")
+def gradient_count_error(fn, grads) -> RuntimeError:
+    return RuntimeError(f"{fn.name()} returned {len(grads)} gradients for {len(fn.parents)} inputs")
 
 
 def gradient_shape(fn, grad, shape):
@@ -263,14 +260,12 @@ def grad_outputs(gradients, count: int, op: str) -> tuple:
     return gradients
 
 
-def root(root, index: int) -> None:
+def seed_root(root, index: int, gradient) -> None:
+    """Backward starts at `root`: it must require grad, and be a scalar without `gradient`."""
     if not root._requires_grad:
         raise RuntimeError(
             f"element {index} of tensors does not require grad and does not have a grad_fn")
-
-
-def implicit_seed(root) -> None:
-    if root._data.size != 1:
+    if gradient is None and root._data.size != 1:
         raise RuntimeError("grad can be implicitly created only for scalar outputs")
 
 

@@ -81,7 +81,11 @@ def promote(a, b, op: str, division: bool = False):
     (or neither, as in `where(c, 1.0, 0.0)`), the other may be an array or a number.
     With `division`, integers divide as float32 (int / int is float32 in PyTorch)."""
     Tensor = autograd.Tensor
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+    a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
+    if a_is_tensor and b_is_tensor and a._data.dtype is b._data.dtype and \
+            not (division and a._data.dtype.kind != "f"):
+        return a, b  # the common case: nothing to convert
+    if not a_is_tensor and not b_is_tensor:
         a = Tensor(a)
     swap = not isinstance(a, Tensor)
     t, other = (b, a) if swap else (a, b)
@@ -171,10 +175,11 @@ def clamp_operands(x, low, high):
 
 def matmul_operands(a, b):
     """Both operands of a matrix product as Tensors (arrays are wrapped)."""
-    x, y = as_tensor(a, "matmul"), as_tensor(b, "matmul")
+    Tensor = autograd.Tensor
+    x = a if isinstance(a, Tensor) else as_tensor(a, "matmul")
+    y = b if isinstance(b, Tensor) else as_tensor(b, "matmul")
     if x is None or y is None:
         raise TypeError("matmul: both arguments must be Tensors or arrays")
-    checks.matmul_shapes(x.shape, y.shape)
     return x, y
 
 

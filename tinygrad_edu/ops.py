@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import checks
 from .autograd import Function
 
 # ----------------------------------------------------------------------------
@@ -161,7 +162,11 @@ class MatMul(Function):
     saves_inputs = True
 
     def forward(self, a, b):
-        return a @ b
+        try:
+            return a @ b
+        except ValueError:  # checked only when NumPy refuses: PyTorch's text if the sizes differ
+            checks.matmul_shapes(a.shape, b.shape)
+            raise
 
     def backward(self, g, a, b):
         da, db = self.needs_input_grad

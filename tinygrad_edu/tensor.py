@@ -247,6 +247,7 @@ def matmul(a, b):
     x, y = promote(*matmul_operands(a, b), "@")
     if x.ndim > 1 and y.ndim > 1:
         return ops.MatMul.apply(x, y)
+    checks.matmul_shapes(x.shape, y.shape)  # 0-d and 1-D operands, before they are reshaped
     out = ops.MatMul.apply(x.reshape(1, -1) if x.ndim == 1 else x,
                            y.reshape(-1, 1) if y.ndim == 1 else y)
     rows = out.shape[-2:-1] if x.ndim > 1 else ()

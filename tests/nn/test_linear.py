@@ -107,4 +107,4 @@ def test_the_graph_has_one_linear_node():
     y = layer(tg.tensor([[1.0, 2.0]]))
     assert y.grad_fn.name() == "LinearBackward"
     assert y.grad_fn.parents == (y.grad_fn.parents[0], layer.weight, layer.bias)
-    assert type(y.grad_fn).__doc__.splitlines()[0].startswith("d(x·Wᵀ + b): dx = G·W")
+    assert type(y.grad_fn).__doc__.splitlines()[0].startswith("linear(x, W, b): ∂x = G·W")
