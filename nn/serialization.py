@@ -14,6 +14,7 @@ new one, never a half-written one.
 """
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import zipfile
@@ -129,14 +130,19 @@ def save(state_dict, path) -> None:
 
 def load(path) -> "OrderedDict[str, tg.Tensor]":
     """Read a file written by `nn.save`: an OrderedDict name -> Tensor with the
-    original dtypes, shapes and order. Raises FileNotFoundError for a missing
-    file and CheckpointError (a ValueError) for a corrupt, truncated or foreign
-    one, naming the path."""
+    original dtypes, shapes and order.
+
+    Errors name the path. A file that is there but is not a whole checkpoint
+    written by `nn.save` (corrupt, truncated, foreign, pickled) raises
+    CheckpointError, a ValueError. A path that is not a file raises what
+    `torch.load` and `open` raise — FileNotFoundError for a missing file,
+    IsADirectoryError for a folder — OSErrors with `errno` and `filename` set,
+    so `except OSError` handles them with the other I/O failures."""
     path = _check_path(path, "nn.load")
     if not os.path.exists(path):
-        raise FileNotFoundError(f"nn.load: no such file: '{path}'")
+        raise FileNotFoundError(errno.ENOENT, "nn.load: no such file", path)
     if os.path.isdir(path):
-        raise IsADirectoryError(f"nn.load: '{path}' is a directory, not a checkpoint file")
+        raise IsADirectoryError(errno.EISDIR, "nn.load: a directory, not a checkpoint file", path)
     if not zipfile.is_zipfile(path):
         raise CheckpointError(f"nn.load: '{path}' is not a checkpoint written by nn.save: it is "
                               f"not an .npz archive (or it is truncated)")

@@ -1,5 +1,6 @@
 """nn.save / nn.load: .npz state dicts without pickle, written atomically, with clear
 errors for missing, truncated, corrupt and foreign files."""
+import errno
 import os
 import subprocess
 import sys
@@ -134,15 +135,20 @@ def test_a_process_killed_mid_write_leaves_the_old_file_loadable(tmp_path):
     _same_state(nn.load(path), old)
 
 
-def test_missing_file(tmp_path):
+def test_a_missing_file_raises_file_not_found_as_torch_load_does(tmp_path):
+    # torch.load: FileNotFoundError, errno 2, the path as `filename`; a missing file is
+    # not a bad checkpoint, so it is not a CheckpointError
     path = tmp_path / "nothing.npz"
-    with pytest.raises(FileNotFoundError, match=f"no such file: '{path}'"):
+    with pytest.raises(FileNotFoundError, match=f"nn.load: no such file: '{path}'") as caught:
         nn.load(path)
+    assert caught.value.errno == errno.ENOENT and caught.value.filename == str(path)
+    assert not isinstance(caught.value, nn.CheckpointError)
 
 
-def test_a_directory_is_not_a_checkpoint(tmp_path):
-    with pytest.raises(IsADirectoryError, match="is a directory"):
+def test_a_directory_raises_is_a_directory_as_torch_load_does(tmp_path):
+    with pytest.raises(IsADirectoryError, match="a directory, not a checkpoint file") as caught:
         nn.load(tmp_path)
+    assert caught.value.errno == errno.EISDIR and caught.value.filename == str(tmp_path)
 
 
 def test_truncated_file(tmp_path):
