@@ -9,9 +9,11 @@ SGD step per point; the first 1,000 points are held out and the number classifie
 correctly is printed before and after training.
 
 Here each layer is a small ``nn.Module`` holding W and b as Parameters, and autograd +
-``nn.SGD`` replace the article's hand-written ``train`` (tests/articles/test_column_vector_mlp.py
-checks that they agree to 1e-10). LeakyReLU's slope (0.1) and the initialisation
-N(0, (1/(in·out))²) for W and b are the series' choices (its earlier article, not this seed).
+``nn.SGD`` replace the article's hand-written ``train``, whose NumPy form lives in
+``tinygrad_edu.articles.column_vectors`` with the task's data and the initial weights
+(tests/articles/test_column_vector_mlp.py checks that the two agree to 1e-10).
+LeakyReLU's slope (0.1) and the initialisation W ~ N(0, (1/(in·out))²), b ~ N(0, (1/out)²)
+are the series' choices (its earlier article, not this one).
 
     python examples/article001_quadrant_column_vectors.py             # the article's settings (~10 s)
     python examples/article001_quadrant_column_vectors.py --n-points 20000
@@ -24,6 +26,7 @@ import numpy as np
 
 import nn
 import tinygrad_edu as tg
+from tinygrad_edu.articles import column_vectors
 
 try:
     from tqdm import tqdm
@@ -33,13 +36,13 @@ except ImportError:  # the progress bar is optional
 
 class ColumnLayer(nn.Module):
     """y = W·x + b on column vectors (x of shape (in, 1), or (in, n) for n columns at once),
-    followed by the layer's activation module."""
+    followed by the layer's activation module. W (out, in) and b (out, 1) start from the
+    given arrays."""
 
-    def __init__(self, ins, outs, activation, dtype=tg.float64):
+    def __init__(self, W, b, activation):
         super().__init__()
-        scale = 1.0 / (ins * outs)
-        self.W = nn.Parameter(tg.randn(outs, ins, dtype=dtype) * scale)
-        self.b = nn.Parameter(tg.randn(outs, 1, dtype=dtype) * scale * ins)  # N(0, 1/out), as the series
+        self.W = nn.Parameter(tg.tensor(W))
+        self.b = nn.Parameter(tg.tensor(b))
         self.activation = activation
 
     def forward(self, x):
@@ -50,24 +53,10 @@ class ColumnLayer(nn.Module):
         return f"ins={ins}, outs={outs}"
 
 
-def quadrant_data(n, rng):
-    """Columns of points in [−2, 2]² and their targets: (1, 0) if x·y > 0 else (0, 1)."""
-    data = rng.uniform(-2, 2, size=(2, n))
-    targets = np.zeros((2, n))
-    targets[0, data[0] * data[1] > 0] = 1
-    targets[1] = 1 - targets[0]
-    return data, targets
-
-
 def guesses(net, data):
     """argmax of the network's output for every column (all at once: W·X + b broadcasts)."""
     with tg.no_grad():
         return net(tg.Tensor(data)).numpy().argmax(axis=0)
-
-
-def assess(net, data, targets):
-    """The article's score: how many points get the right class."""
-    return int(np.sum(targets[guesses(net, data), np.arange(data.shape[1])] == 1))
 
 
 def save_scatter(data, before, after, path):
@@ -98,19 +87,19 @@ def main(argv=None):
     parser.add_argument("--out-dir", default="out", help="where the scatter PNG goes (default: ./out)")
     args = parser.parse_args(argv)
     os.makedirs(args.out_dir, exist_ok=True)
-    tg.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
 
-    data, targets = quadrant_data(args.n_points, rng)
-    net = nn.Sequential(ColumnLayer(2, 3, nn.LeakyReLU(args.slope)),
-                        ColumnLayer(3, 2, nn.LeakyReLU(args.slope)))
+    data, targets = column_vectors.quadrant_data(args.n_points, rng)
+    net = nn.Sequential(*(ColumnLayer(W, b, nn.LeakyReLU(args.slope))
+                          for W, b in column_vectors.init_layers([2, 3, 2], rng)))
     print(net)
     loss_fn = nn.MSELoss()
     optimizer = nn.SGD(net.parameters(), lr=args.lr)
 
     test, test_targets = data[:, :args.test_size], targets[:, :args.test_size]
     before_guesses = guesses(net, test)
-    print(f"correct before training: {assess(net, test, test_targets)} / {args.test_size}")
+    print(f"correct before training: {column_vectors.count_correct(before_guesses, test_targets)} "
+          f"/ {args.test_size}")
 
     start = time.perf_counter()
     steps = range(args.test_size, args.n_points)
@@ -123,9 +112,11 @@ def main(argv=None):
         optimizer.step()
     elapsed = time.perf_counter() - start
 
-    print(f"correct after training:  {assess(net, test, test_targets)} / {args.test_size}")
+    after_guesses = guesses(net, test)
+    print(f"correct after training:  {column_vectors.count_correct(after_guesses, test_targets)} "
+          f"/ {args.test_size}")
     print(f"[INFO] {args.n_points - args.test_size} SGD steps in {elapsed:.1f} s")
-    save_scatter(test, before_guesses, guesses(net, test),
+    save_scatter(test, before_guesses, after_guesses,
                  os.path.join(args.out_dir, "article001_quadrant_guesses.png"))
 
 

@@ -8,9 +8,11 @@ rate 0.1, 1,000 iterations, W = randn/sqrt(fan_in) and b = 0. It reports ≈96% 
 test accuracy.
 
 Here the network is ``nn.Sequential(nn.Linear, nn.Sigmoid, ...)`` with ``nn.BCELoss`` and
-``nn.SGD``; autograd replaces the article's ``backward`` (tests/articles/
-test_mnist_logistic_mlp.py checks they agree). The article keeps samples as columns
-(Z = W·Xᵀ + b); nn.Linear keeps them as rows (Z = X·Wᵀ + b) — the same numbers transposed.
+``nn.SGD``; autograd replaces the article's ``backward``, whose NumPy form lives in
+``tinygrad_edu.articles.logistic_mlp`` with the article's initialisation
+(tests/articles/test_mnist_logistic_mlp.py checks they agree). The article keeps samples as
+columns (Z = W·Xᵀ + b); nn.Linear keeps them as rows (Z = X·Wᵀ + b) — the same numbers
+transposed, and the same (out, in) weights.
 
 MNIST is read from local IDX files (``--mnist-dir``, gzipped or not; nothing is
 downloaded). Without it, the same task runs on scikit-learn's bundled 8x8 digits.
@@ -19,7 +21,6 @@ downloaded). Without it, the same task runs on scikit-learn's bundled 8x8 digits
     python examples/article002_mnist_5_vs_8.py --mnist-dir ~/data/mnist # the article's data
 """
 import argparse
-import math
 import os
 import time
 
@@ -27,6 +28,8 @@ import numpy as np
 
 import nn
 import tinygrad_edu as tg
+from tinygrad_edu.articles import logistic_mlp
+from tinygrad_edu.articles.layouts import as_sequential_names
 from tinygrad_edu.datasets import load_digits_5_vs_8, load_mnist_5_vs_8
 
 try:
@@ -35,15 +38,17 @@ except ImportError:  # the progress bar is optional
     tqdm = None
 
 
-def build_network(layer_sizes, dtype):
-    """Linear + Sigmoid per layer; the article's init: W ~ N(0, 1/fan_in), b = 0."""
+def build_network(layer_sizes, dtype, rng):
+    """Linear + Sigmoid per layer, starting from the article's initialisation
+    (W = randn(out, in)/sqrt(in), b = 0, drawn by ``logistic_mlp.init_parameters``)."""
     modules = []
     for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]):
-        linear = nn.Linear(n_in, n_out, dtype=dtype)
-        nn.init.normal_(linear.weight, 0.0, 1.0 / math.sqrt(n_in))
-        nn.init.zeros_(linear.bias)
-        modules += [linear, nn.Sigmoid()]
-    return nn.Sequential(*modules)
+        modules += [nn.Linear(n_in, n_out, dtype=dtype), nn.Sigmoid()]
+    model = nn.Sequential(*modules)
+    initial = logistic_mlp.init_parameters(layer_sizes, rng)
+    model.load_state_dict({name: tg.tensor(value) for name, value in
+                           as_sequential_names(initial, first_layer=1).items()})
+    return model
 
 
 def accuracy(model, X, y):
@@ -81,7 +86,6 @@ def main(argv=None):
     parser.add_argument("--out-dir", default="out", help="where the cost-curve PNG goes (default: ./out)")
     args = parser.parse_args(argv)
     os.makedirs(args.out_dir, exist_ok=True)
-    tg.manual_seed(args.seed)
     dtype = np.dtype(args.dtype)
 
     if args.mnist_dir:
@@ -98,7 +102,7 @@ def main(argv=None):
     train_x, test_x = tg.Tensor(data.train_x.astype(dtype)), tg.Tensor(data.test_x.astype(dtype))
     train_y = tg.Tensor(data.train_y.astype(dtype)[:, None])  # (n, 1), like the model's output
     layer_sizes = [data.train_x.shape[1], *args.hidden, 1]
-    model = build_network(layer_sizes, dtype)
+    model = build_network(layer_sizes, dtype, np.random.default_rng(args.seed))
     print(f"network: {'-'.join(map(str, layer_sizes))}, lr={args.lr}, iterations={args.iterations}, {dtype}")
 
     loss_fn, optimizer = nn.BCELoss(), nn.SGD(model.parameters(), lr=args.lr)

@@ -8,8 +8,10 @@ or relu), and training by one randomly chosen sample per step on the error A −
 four outputs.
 
 Here the forward pass is tinygrad_edu ops and autograd + ``nn.SGD`` replace the
-article's Layer.backward/update (tests/articles/test_xor_activations.py checks that
-they agree, and that evaluating g' at the output instead of z is caught).
+article's Layer.backward/update, whose NumPy form lives in
+``tinygrad_edu.articles.xor_activations`` with the article's initialisation
+(tests/articles/test_xor_activations.py checks that they agree, and that evaluating g'
+at the output instead of z is caught).
 
 The article does not give its layer sizes, learning rates or step counts ("several
 network configurations"); the defaults below (2-4-1) learn XOR reliably with tanh and
@@ -26,28 +28,29 @@ import numpy as np
 
 import nn
 import tinygrad_edu as tg
+from tinygrad_edu.articles import xor_activations
+from tinygrad_edu.datasets import xor
 
 try:
     from tqdm import tqdm
 except ImportError:  # the progress bar is optional
     tqdm = None
 
-XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
-XOR_Y = np.array([[0], [1], [1], [0]], dtype=np.float64)
+XOR_X, XOR_Y = xor()
 
 # activation -> (learning rate, steps): the defaults of this script
 SETTINGS = {"tanh": (0.1, 10_000), "sigmoid": (1.0, 20_000), "relu": (0.1, 10_000)}
 
 
 class OnesFirstNetwork(nn.Module):
-    """[1, x] then a = g(a @ W) on every layer; weights uniform in [−1, 1)."""
+    """[1, x] then a = g(a @ W) on every layer; the article's weights, uniform in [−1, 1),
+    with one more unit on every hidden layer (``xor_activations.init_weights``)."""
 
     def __init__(self, layers, activation, rng):
         super().__init__()
         self.layers, self.activation = list(layers), activation
-        for i, (n_in, n_out) in enumerate(zip(self.layers[:-1], self.layers[1:])):
-            extra = 0 if i == len(self.layers) - 2 else 1  # hidden layers get one more unit
-            setattr(self, f"W{i}", nn.Parameter(2 * rng.random((n_in + 1, n_out + extra)) - 1))
+        for i, weight in enumerate(xor_activations.init_weights(self.layers, rng)):
+            setattr(self, f"W{i}", nn.Parameter(tg.tensor(weight)))
 
     def forward(self, x):
         g = getattr(tg, self.activation)
