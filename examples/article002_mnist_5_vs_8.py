@@ -9,10 +9,9 @@ test accuracy.
 
 Here the network is ``nn.Sequential(nn.Linear, nn.Sigmoid, ...)`` with ``nn.BCELoss`` and
 ``nn.SGD``; autograd replaces the article's ``backward``, whose NumPy form lives in
-``tinygrad_edu.articles.logistic_mlp`` with the article's initialisation
-(tests/articles/test_mnist_logistic_mlp.py checks they agree). The article keeps samples as
-columns (Z = W·Xᵀ + b); nn.Linear keeps them as rows (Z = X·Wᵀ + b) — the same numbers
-transposed, and the same (out, in) weights.
+``tinygrad_edu.articles.logistic_mlp`` (tests/articles/test_mnist_logistic_mlp.py checks
+they agree). The article keeps samples as columns (Z = W·Xᵀ + b); nn.Linear keeps them as
+rows (Z = X·Wᵀ + b) — the same numbers transposed, and the same (out, in) weights.
 
 MNIST is read from local IDX files (``--mnist-dir``, gzipped or not; nothing is
 downloaded). Without it, the same task runs on scikit-learn's bundled 8x8 digits.
@@ -21,6 +20,7 @@ downloaded). Without it, the same task runs on scikit-learn's bundled 8x8 digits
     python examples/article002_mnist_5_vs_8.py --mnist-dir ~/data/mnist # the article's data
 """
 import argparse
+import math
 import os
 import time
 
@@ -28,27 +28,27 @@ import numpy as np
 
 import nn
 import tinygrad_edu as tg
-from tinygrad_edu.articles import logistic_mlp
-from tinygrad_edu.articles.layouts import as_sequential_names
 from tinygrad_edu.datasets import load_digits_5_vs_8, load_mnist_5_vs_8
 
 try:
     from tqdm import tqdm
 except ImportError:  # the progress bar is optional
     tqdm = None
+try:
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+except ImportError:  # without it NumPy keeps its default number of BLAS threads
+    threadpool_limits = None
 
 
-def build_network(layer_sizes, dtype, rng):
-    """Linear + Sigmoid per layer, starting from the article's initialisation
-    (W = randn(out, in)/sqrt(in), b = 0, drawn by ``logistic_mlp.init_parameters``)."""
+def build_network(layer_sizes, dtype):
+    """Linear + Sigmoid per layer; the article's init: W ~ N(0, 1/fan_in), b = 0."""
     modules = []
     for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]):
-        modules += [nn.Linear(n_in, n_out, dtype=dtype), nn.Sigmoid()]
-    model = nn.Sequential(*modules)
-    initial = logistic_mlp.init_parameters(layer_sizes, rng)
-    model.load_state_dict({name: tg.tensor(value) for name, value in
-                           as_sequential_names(initial, first_layer=1).items()})
-    return model
+        linear = nn.Linear(n_in, n_out, dtype=dtype)
+        nn.init.normal_(linear.weight, 0.0, 1.0 / math.sqrt(n_in))
+        nn.init.zeros_(linear.bias)
+        modules += [linear, nn.Sigmoid()]
+    return nn.Sequential(*modules)
 
 
 def accuracy(model, X, y):
@@ -73,19 +73,25 @@ def save_cost_curve(costs, title, path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--mnist-dir", help="directory with MNIST's IDX files (train-images-idx3-ubyte"
-                                            "[.gz], ...); default: scikit-learn's digits instead")
+                                            "[.gz], ...); none: scikit-learn's 8x8 digits instead")
     parser.add_argument("--hidden", type=int, nargs="*", default=[196],
                         help="hidden layer sizes (article: 196; it also tries 392 196 98)")
     parser.add_argument("--lr", type=float, default=0.1, help="learning rate (article: 0.1)")
     parser.add_argument("--iterations", type=int, default=1000, help="full-batch steps (article: 1000)")
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64",
                         help="article: float64 (NumPy's default)")
-    parser.add_argument("--seed", type=int, default=1, help="the article seeds NumPy with 1")
-    parser.add_argument("--out-dir", default="out", help="where the cost-curve PNG goes (default: ./out)")
+    parser.add_argument("--seed", type=int, default=1,
+                        help="seeds the initial weights (the article seeds NumPy with 1)")
+    parser.add_argument("--out-dir", default="out", help="where the cost-curve PNG goes")
     args = parser.parse_args(argv)
+    if threadpool_limits is not None and not args.mnist_dir:
+        # the digits' matrices are small: one BLAS thread is fastest, and on a busy machine
+        # threads waiting for a core cost far more than they save (MNIST's keep NumPy's default)
+        threadpool_limits(1)
     os.makedirs(args.out_dir, exist_ok=True)
+    tg.manual_seed(args.seed)
     dtype = np.dtype(args.dtype)
 
     if args.mnist_dir:
@@ -102,7 +108,7 @@ def main(argv=None):
     train_x, test_x = tg.Tensor(data.train_x.astype(dtype)), tg.Tensor(data.test_x.astype(dtype))
     train_y = tg.Tensor(data.train_y.astype(dtype)[:, None])  # (n, 1), like the model's output
     layer_sizes = [data.train_x.shape[1], *args.hidden, 1]
-    model = build_network(layer_sizes, dtype, np.random.default_rng(args.seed))
+    model = build_network(layer_sizes, dtype)
     print(f"network: {'-'.join(map(str, layer_sizes))}, lr={args.lr}, iterations={args.iterations}, {dtype}")
 
     loss_fn, optimizer = nn.BCELoss(), nn.SGD(model.parameters(), lr=args.lr)

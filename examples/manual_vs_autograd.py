@@ -113,8 +113,9 @@ def article003(rng, slip):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seed", type=int, default=0)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--seed", type=int, default=0, help="seeds every article's weights and data")
     parser.add_argument("--no-mistakes", action="store_true", help="skip the tables of the articles' slips")
     args = parser.parse_args(argv)
     for article in (article000, article001, article002, article003):
