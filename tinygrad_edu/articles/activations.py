@@ -18,8 +18,6 @@ the engine's own behaviour at such inputs are written in the tests that need the
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 
@@ -53,16 +51,6 @@ def relu_prime(z):
     return (z > 0).astype(np.float64)
 
 
-def leaky_relu(z, slope):
-    """z where z > 0, else slope·z."""
-    return np.where(z > 0, z, slope * z)
-
-
-def leaky_relu_prime(z, slope):
-    """1 where z > 0, else slope (slope at z = 0, as PyTorch)."""
-    return np.where(z > 0, 1.0, slope)
-
-
 # name -> (g, g'), both functions of the net input z
 ACTIVATIONS = {
     "sigmoid": (sigmoid, sigmoid_prime),
@@ -72,8 +60,17 @@ ACTIVATIONS = {
 
 
 def leaky_relu_pair(slope):
-    """(f, f') of LeakyReLU with the given negative slope, for the per-layer lists of article 001."""
-    return functools.partial(leaky_relu, slope=slope), functools.partial(leaky_relu_prime, slope=slope)
+    """(f, f') of LeakyReLU with the given negative slope, for the per-layer lists of article 001:
+    f(z) = z where z > 0, else slope·z; f'(z) = 1 where z > 0, else slope (slope at z = 0, as
+    PyTorch)."""
+
+    def leaky_relu(z):
+        return np.where(z > 0, z, slope * z)
+
+    def leaky_relu_prime(z):
+        return np.where(z > 0, 1.0, slope)
+
+    return leaky_relu, leaky_relu_prime
 
 
 def activation_pair(name, slope=0.01):
