@@ -62,6 +62,7 @@ def deltas(weights, a0, y, activation):
 
 
 def _deltas(weights, output, y, slopes):
+    """δ of every layer in forward order; ``slopes[i]`` is the g' factor of layer i."""
     delta = [(output - y) * slopes[-1]]
     for layer in range(len(weights) - 2, -1, -1):
         delta.insert(0, (delta[0] @ weights[layer + 1].T) * slopes[layer])
