@@ -4,8 +4,9 @@ The article builds a sigmoid network with the *bias trick* (a column of ones app
 last to the input, so each weight matrix carries its layer's bias) and trains it by
 per-sample gradient descent on ½·Σ(prediction − target)². Here the same network is an
 ``nn.Module`` whose forward pass is three tinygrad_edu ops per layer, and autograd +
-``nn.SGD`` replace the article's hand-written deltas (tests/articles/test_bias_trick_mlp.py
-proves they give the same numbers).
+``nn.SGD`` replace the article's hand-written deltas. Those deltas, in NumPy, live in
+``tinygrad_edu.articles.bias_trick`` (which also gives this script its initial weights);
+tests/articles/test_bias_trick_mlp.py proves the two give the same numbers.
 
 It reproduces the article's three demos:
 
@@ -14,11 +15,10 @@ It reproduces the article's three demos:
 3. scikit-learn's 8x8 digits with a 64-32-16-10 network, 1,000 epochs: a classification
    report (the article: ≈98% accuracy).
 
-    python examples/article000_bias_trick_xor_digits.py            # small digits run (< 1 min)
-    python examples/article000_bias_trick_xor_digits.py --full     # the article's settings
+    python examples/article000_bias_trick_xor_digits.py            # 3,000 XOR epochs, 20 digits epochs
+    python examples/article000_bias_trick_xor_digits.py --full     # the article's 20,000 and 1,000
 """
 import argparse
-import math
 import os
 import time
 
@@ -26,11 +26,17 @@ import numpy as np
 
 import nn
 import tinygrad_edu as tg
+from tinygrad_edu.articles import bias_trick
+from tinygrad_edu.datasets import load_digits_split, xor
 
 try:
     from tqdm import tqdm
 except ImportError:  # the progress bar is optional
     tqdm = None
+try:
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+except ImportError:  # without it NumPy keeps its default number of BLAS threads
+    threadpool_limits = None
 
 
 class BiasTrickNetwork(nn.Module):
@@ -38,16 +44,15 @@ class BiasTrickNetwork(nn.Module):
 
     Weight W{l} has shape (n_l + 1, n_{l+1} + 1) for hidden layers — the extra column
     makes one more (ordinary, sigmoid) unit that feeds the next layer — and
-    (n_{L-1} + 1, n_L) for the last layer; initialised randn / sqrt(n_l).
+    (n_{L-1} + 1, n_L) for the last layer; initialised randn / sqrt(n_l), as
+    ``tinygrad_edu.articles.bias_trick.init_weights`` draws them from ``rng``.
     """
 
-    def __init__(self, layers, dtype=tg.float64):
+    def __init__(self, layers, rng):
         super().__init__()
         self.layers = list(layers)
-        for l, (n_in, n_out) in enumerate(zip(self.layers[:-1], self.layers[1:])):
-            is_last = l == len(self.layers) - 2
-            weight = tg.randn(n_in + 1, n_out + (0 if is_last else 1), dtype=dtype) / math.sqrt(n_in)
-            setattr(self, f"W{l}", nn.Parameter(weight))
+        for l, weight in enumerate(bias_trick.init_weights(self.layers, rng)):
+            setattr(self, f"W{l}", nn.Parameter(tg.tensor(weight)))
 
     def weights(self):
         return [getattr(self, f"W{l}") for l in range(len(self.layers) - 1)]
@@ -102,7 +107,10 @@ def predict(model, X):
 
 
 def calculate_loss(model, X, y):
-    return float(0.5 * np.sum((predict(model, X) - y) ** 2))
+    """The article's loss over the whole set, ½·Σ(prediction − target)²."""
+    with tg.no_grad():
+        return squared_loss(model(tg.Tensor(np.asarray(X, dtype=model.W0.dtype))),
+                            tg.Tensor(np.asarray(y, dtype=model.W0.dtype))).item()
 
 
 def save_loss_curve(history, title, path):
@@ -119,12 +127,12 @@ def save_loss_curve(history, title, path):
     print(f"[INFO] loss curve saved to {path}")
 
 
-XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
-XOR_Y = np.array([[0], [1], [1], [0]], dtype=np.float64)
+XOR_X, XOR_Y = xor()
+ARTICLE_XOR_EPOCHS, ARTICLE_DIGITS_EPOCHS = 20_000, 1_000
 
 
-def xor_demo(layers, args, plot_name):
-    model = BiasTrickNetwork(layers)
+def xor_demo(layers, args, rng, plot_name):
+    model = BiasTrickNetwork(layers, rng)
     print(f"[INFO] {model}, alpha={args.alpha}, epochs={args.xor_epochs}")
     start = time.perf_counter()
     history = fit(model, XOR_X, XOR_Y, args.alpha, args.xor_epochs, label=str(model))
@@ -135,34 +143,26 @@ def xor_demo(layers, args, plot_name):
     save_loss_curve(history, f"XOR, {model}", os.path.join(args.out_dir, plot_name))
 
 
-def digits_demo(args):
-    from sklearn import datasets
+def digits_demo(args, rng):
     from sklearn.metrics import classification_report
-    from sklearn.model_selection import train_test_split
-    from sklearn.preprocessing import LabelBinarizer
 
     print("[INFO] loading MNIST (sample) dataset...")
-    digits = datasets.load_digits()
-    data = digits.data.astype(np.float64)
-    data = (data - data.min()) / (data.max() - data.min())  # min/max scaling to [0, 1]
-    print(f"[INFO] samples: {data.shape[0]}, dim: {data.shape[1]}")
-    trainX, testX, trainY, testY = train_test_split(data, digits.target, test_size=0.25,
-                                                    random_state=args.seed)
-    trainY = LabelBinarizer().fit_transform(trainY).astype(np.float64)
-    testY = LabelBinarizer().fit_transform(testY)
+    digits = load_digits_split(test_size=0.25, random_state=args.seed)  # min/max-scaled to [0, 1]
+    print(f"[INFO] samples: {len(digits.train_x) + len(digits.test_x)}, dim: {digits.train_x.shape[1]}")
+    train_targets = np.eye(10)[digits.train_y]  # one-hot, as the article's LabelBinarizer
 
     print("[INFO] training network...")
-    model = BiasTrickNetwork([trainX.shape[1], 32, 16, 10])
+    model = BiasTrickNetwork([digits.train_x.shape[1], 32, 16, 10], rng)
     print(f"[INFO] {model}")
     start = time.perf_counter()
-    history = fit(model, trainX, trainY, args.alpha_digits, args.digits_epochs,
+    history = fit(model, digits.train_x, train_targets, args.alpha_digits, args.digits_epochs,
                   display_update=max(1, min(100, args.digits_epochs // 10)), label=str(model))
     print(f"[INFO] trained in {time.perf_counter() - start:.1f} s")
 
     print("[INFO] evaluating network...")
-    predictions = predict(model, testX).argmax(axis=1)
-    print(classification_report(testY.argmax(axis=1), predictions, digits=2))
-    accuracy = float(np.mean(predictions == testY.argmax(axis=1)))
+    predictions = predict(model, digits.test_x).argmax(axis=1)
+    print(classification_report(digits.test_y, predictions, digits=2, zero_division=0))
+    accuracy = float(np.mean(predictions == digits.test_y))
     print(f"[INFO] test accuracy: {accuracy:.4f} (the article: ≈0.98)")
     save_loss_curve(history, f"digits, {model}", os.path.join(args.out_dir, "article000_digits_loss.png"))
     return accuracy
@@ -170,32 +170,39 @@ def digits_demo(args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--full", action="store_true",
-                        help="the article's settings: --xor-epochs 20000 --digits-epochs 1000")
+                        help=f"the article's settings: --xor-epochs {ARTICLE_XOR_EPOCHS} "
+                             f"--digits-epochs {ARTICLE_DIGITS_EPOCHS}")
     parser.add_argument("--alpha", type=float, default=0.5, help="learning rate for XOR (article: 0.5)")
     parser.add_argument("--alpha-digits", type=float, default=0.1,
                         help="learning rate for digits (article: the class default, 0.1)")
-    parser.add_argument("--xor-epochs", type=int, default=20000, help="article: 20000")
-    parser.add_argument("--digits-epochs", type=int, default=30, help="article: 1000 (default 30 to be quick)")
+    parser.add_argument("--xor-epochs", type=int, default=3000,
+                        help=f"epochs for each XOR network (article: {ARTICLE_XOR_EPOCHS})")
+    parser.add_argument("--digits-epochs", type=int, default=20,
+                        help=f"epochs for digits (article: {ARTICLE_DIGITS_EPOCHS})")
     parser.add_argument("--seed", type=int, default=1, help="seeds the weights and the digits split")
-    parser.add_argument("--skip-xor", action="store_true")
-    parser.add_argument("--skip-digits", action="store_true")
-    parser.add_argument("--out-dir", default="out", help="where the loss-curve PNGs go (default: ./out)")
+    parser.add_argument("--skip-xor", action="store_true", help="skip the two XOR demos")
+    parser.add_argument("--skip-digits", action="store_true", help="skip the digits demo")
+    parser.add_argument("--out-dir", default="out", help="where the loss-curve PNGs go")
     args = parser.parse_args(argv)
     if args.full:
-        args.xor_epochs, args.digits_epochs = 20000, 1000
+        args.xor_epochs, args.digits_epochs = ARTICLE_XOR_EPOCHS, ARTICLE_DIGITS_EPOCHS
+    if threadpool_limits is not None:
+        # the matrices here are small: one BLAS thread is fastest, and on a busy machine
+        # threads waiting for a core cost far more than they save
+        threadpool_limits(1)
     os.makedirs(args.out_dir, exist_ok=True)
-    tg.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
 
     if not args.skip_xor:
         print("=== XOR, 2-2-1 (Figure 3) ===")
-        xor_demo([2, 2, 1], args, "article000_xor_2-2-1_loss.png")
+        xor_demo([2, 2, 1], args, rng, "article000_xor_2-2-1_loss.png")
         print("\n=== XOR, 2-1: no hidden layer, cannot learn XOR ===")
-        xor_demo([2, 1], args, "article000_xor_2-1_loss.png")
+        xor_demo([2, 1], args, rng, "article000_xor_2-1_loss.png")
     if not args.skip_digits:
         print("\n=== digits, 64-32-16-10 (Figure 5) ===")
-        digits_demo(args)
+        digits_demo(args, rng)
 
 
 if __name__ == "__main__":

@@ -8,9 +8,10 @@ rate 0.1, 1,000 iterations, W = randn/sqrt(fan_in) and b = 0. It reports ≈96% 
 test accuracy.
 
 Here the network is ``nn.Sequential(nn.Linear, nn.Sigmoid, ...)`` with ``nn.BCELoss`` and
-``nn.SGD``; autograd replaces the article's ``backward`` (tests/articles/
-test_mnist_logistic_mlp.py checks they agree). The article keeps samples as columns
-(Z = W·Xᵀ + b); nn.Linear keeps them as rows (Z = X·Wᵀ + b) — the same numbers transposed.
+``nn.SGD``; autograd replaces the article's ``backward``, whose NumPy form lives in
+``tinygrad_edu.articles.logistic_mlp`` (tests/articles/test_mnist_logistic_mlp.py checks
+they agree). The article keeps samples as columns (Z = W·Xᵀ + b); nn.Linear keeps them as
+rows (Z = X·Wᵀ + b) — the same numbers transposed, and the same (out, in) weights.
 
 MNIST is read from local IDX files (``--mnist-dir``, gzipped or not; nothing is
 downloaded). Without it, the same task runs on scikit-learn's bundled 8x8 digits.
@@ -33,6 +34,10 @@ try:
     from tqdm import tqdm
 except ImportError:  # the progress bar is optional
     tqdm = None
+try:
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+except ImportError:  # without it NumPy keeps its default number of BLAS threads
+    threadpool_limits = None
 
 
 def build_network(layer_sizes, dtype):
@@ -68,18 +73,23 @@ def save_cost_curve(costs, title, path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--mnist-dir", help="directory with MNIST's IDX files (train-images-idx3-ubyte"
-                                            "[.gz], ...); default: scikit-learn's digits instead")
+                                            "[.gz], ...); none: scikit-learn's 8x8 digits instead")
     parser.add_argument("--hidden", type=int, nargs="*", default=[196],
                         help="hidden layer sizes (article: 196; it also tries 392 196 98)")
     parser.add_argument("--lr", type=float, default=0.1, help="learning rate (article: 0.1)")
     parser.add_argument("--iterations", type=int, default=1000, help="full-batch steps (article: 1000)")
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64",
                         help="article: float64 (NumPy's default)")
-    parser.add_argument("--seed", type=int, default=1, help="the article seeds NumPy with 1")
-    parser.add_argument("--out-dir", default="out", help="where the cost-curve PNG goes (default: ./out)")
+    parser.add_argument("--seed", type=int, default=1,
+                        help="seeds the initial weights (the article seeds NumPy with 1)")
+    parser.add_argument("--out-dir", default="out", help="where the cost-curve PNG goes")
     args = parser.parse_args(argv)
+    if threadpool_limits is not None and not args.mnist_dir:
+        # the digits' matrices are small: one BLAS thread is fastest, and on a busy machine
+        # threads waiting for a core cost far more than they save (MNIST's keep NumPy's default)
+        threadpool_limits(1)
     os.makedirs(args.out_dir, exist_ok=True)
     tg.manual_seed(args.seed)
     dtype = np.dtype(args.dtype)

@@ -64,14 +64,15 @@ def save_svg(drawing, path: str) -> str:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--out", "--out-dir", dest="out", default="out",
-                        help="where the pictures and the HTML page go (default: ./out)")
+                        help="where the pictures and the HTML page go")
     parser.add_argument("--docs", default=None,
-                        help="also write xor_graph.svg into this folder (the README's picture)")
+                        help="also write xor_graph.svg into this folder (the README's picture); "
+                             "none: only --out")
     parser.add_argument("--rankdir", default="TB", choices=["TB", "LR", "BT", "RL"],
-                        help="direction of the XOR drawings (default TB: top to bottom)")
-    parser.add_argument("--seed", type=int, default=0)
+                        help="direction of the XOR drawings (TB: top to bottom)")
+    parser.add_argument("--seed", type=int, default=0, help="seeds the weights of both networks (tg.manual_seed)")
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
 

@@ -54,13 +54,14 @@ def accuracy(model: nn.Module, x, y) -> float:
 
 
 def main(argv=None) -> float:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--epochs", type=int, default=30, help="passes over the training set")
     parser.add_argument("--lr", type=float, default=0.01, help="Adam learning rate")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=32, help="samples per Adam step")
     parser.add_argument("--hidden", type=int, default=16, help="hidden units")
     parser.add_argument("--seed", type=int, default=0, help="seeds the split, the init and the shuffling")
-    parser.add_argument("--save", metavar="PATH", help="write the trained state dict here (.npz)")
+    parser.add_argument("--save", metavar="PATH", help="write the trained state dict here (.npz); none: not saved")
     parser.add_argument("--quiet", action="store_true", help="print only the final accuracy")
     args = parser.parse_args(argv)
 

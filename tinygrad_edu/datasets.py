@@ -1,4 +1,4 @@
-"""Small data loaders for the examples: MNIST from local IDX files, scikit-learn's digits.
+"""Small data sets for the examples: XOR, MNIST from local IDX files, scikit-learn's digits.
 
 Nothing here downloads anything. ``load_mnist(directory)`` reads the four MNIST files
 from a directory you provide (as published, gzipped or not):
@@ -146,15 +146,54 @@ def load_mnist(directory) -> MNIST:
 
 
 # ----------------------------------------------------------------------------
-# binary "5 vs 8" tasks (article 002)
+# XOR (articles 000 and 003)
 
 
-class BinarySplit(NamedTuple):
-    """Flattened images scaled to [0, 1] (float64) and labels 0/1 (float64)."""
+def xor(dtype=np.float64):
+    """XOR's truth table as (inputs (4, 2), targets (4, 1)), rows in the order
+    (0, 0), (0, 1), (1, 0), (1, 1). New arrays on every call."""
+    inputs = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=dtype)
+    return inputs, (inputs[:, :1] != inputs[:, 1:]).astype(dtype)
+
+
+# ----------------------------------------------------------------------------
+# the ten digits, scaled to [0, 1] (article 000)
+
+
+class Split(NamedTuple):
+    """Train and test images, flattened to one row each and scaled to [0, 1] (float64),
+    and their labels."""
     train_x: np.ndarray
     train_y: np.ndarray
     test_x: np.ndarray
     test_y: np.ndarray
+
+
+def load_digits_split(test_size: float = 0.25, random_state: int = 0) -> Split:
+    """Article 000's data: scikit-learn's bundled 8x8 digits (1,797 images, no download),
+    min/max-scaled to [0, 1] over the whole set, split 75/25 (``train_test_split``);
+    labels are the digits 0-9 (int)."""
+    load_digits, train_test_split = _sklearn("load_digits_split")
+    digits = load_digits()
+    data = digits.data.astype(np.float64)
+    data = (data - data.min()) / (data.max() - data.min())
+    train_x, test_x, train_y, test_y = train_test_split(data, digits.target, test_size=test_size,
+                                                        random_state=random_state)
+    return Split(train_x, train_y, test_x, test_y)
+
+
+def _sklearn(caller: str):
+    """scikit-learn's (load_digits, train_test_split), or an ImportError naming ``caller``."""
+    try:
+        from sklearn.datasets import load_digits
+        from sklearn.model_selection import train_test_split
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ImportError(f"{caller} needs scikit-learn: pip install scikit-learn") from None
+    return load_digits, train_test_split
+
+
+# ----------------------------------------------------------------------------
+# binary "5 vs 8" tasks (article 002)
 
 
 def binary_subset(images, labels, negative: int, positive: int, scale: float):
@@ -166,25 +205,21 @@ def binary_subset(images, labels, negative: int, positive: int, scale: float):
     return x, y
 
 
-def load_mnist_5_vs_8(directory) -> BinarySplit:
-    """Article 002's data: MNIST's 5s (label 0) and 8s (label 1), 784 pixels / 255.
+def load_mnist_5_vs_8(directory) -> Split:
+    """Article 002's data: MNIST's 5s (label 0.0) and 8s (label 1.0, float64), 784 pixels / 255.
     11,272 training and 1,866 test images."""
     mnist = load_mnist(directory)
     train_x, train_y = binary_subset(mnist.train_images, mnist.train_labels, 5, 8, 255.0)
     test_x, test_y = binary_subset(mnist.test_images, mnist.test_labels, 5, 8, 255.0)
-    return BinarySplit(train_x, train_y, test_x, test_y)
+    return Split(train_x, train_y, test_x, test_y)
 
 
-def load_digits_5_vs_8(test_size: float = 0.25, random_state: int = 0) -> BinarySplit:
+def load_digits_5_vs_8(test_size: float = 0.25, random_state: int = 0) -> Split:
     """The same task on scikit-learn's bundled 8x8 digits (no download): 64 pixels / 16,
     5 -> 0, 8 -> 1, a stratified train/test split (about 270 / 90 images)."""
-    try:
-        from sklearn.datasets import load_digits
-        from sklearn.model_selection import train_test_split
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError("load_digits_5_vs_8 needs scikit-learn: pip install scikit-learn") from None
+    load_digits, train_test_split = _sklearn("load_digits_5_vs_8")
     digits = load_digits()
     x, y = binary_subset(digits.images, digits.target, 5, 8, 16.0)
     train_x, test_x, train_y, test_y = train_test_split(
         x, y, test_size=test_size, random_state=random_state, stratify=y)
-    return BinarySplit(train_x, train_y, test_x, test_y)
+    return Split(train_x, train_y, test_x, test_y)

@@ -1,13 +1,11 @@
 """Article 000's network (W1 and W2), written three ways.
 
-Seed 000 (PyImageSearch, "Backpropagation from scratch with Python") conventions:
-
-* bias trick: a column of ones appended *last* to the inputs; a hidden layer's weights
-  have shape (n_i + 1, n_{i+1} + 1), the last layer's (n_{L-1} + 1, n_L), initialised
-  randn / sqrt(n_i). The extra output column of a hidden layer makes the next layer's
-  "bias" unit, which — as in the article — is itself σ(a·w), not a constant 1;
-* every layer, the output included: a_{l+1} = σ(a_l · W_l);
-* loss 0.5·Σ(pred − target)², per-sample SGD: W_l −= α · a_lᵀ · D_l.
+(a) the hand-written NumPy is the article's own loop, ``fit_partial``, from its one home
+``tinygrad_edu.articles.bias_trick`` (the module the tests check autograd against):
+bias column of ones appended last, a_{l+1} = σ(a_l·W_l) on every layer, loss
+0.5·Σ(pred − target)², per-sample SGD W_l −= α·a_lᵀ·D_l. Hidden weights have one extra
+column, whose unit is itself σ(a·w), not a constant 1, as in the article;
+(b) tinygrad_edu + nn and (c) PyTorch run the same network as a PyTorch user writes it.
 """
 from __future__ import annotations
 
@@ -17,6 +15,7 @@ import numpy as np
 
 import nn
 import tinygrad_edu as tg
+from tinygrad_edu.articles import bias_trick as article
 
 from ..harness import Runner
 
@@ -28,20 +27,6 @@ class BiasTrickProblem:
     alpha: float
 
 
-def initial_weights(layers: list[int], rng: np.random.Generator) -> list[np.ndarray]:
-    """The article's initialisation: randn / sqrt(fan_in), a bias row and column on every
-    hidden layer, a bias row only on the last."""
-    weights = [rng.standard_normal((n_in + 1, n_out + 1)) / np.sqrt(n_in)
-               for n_in, n_out in zip(layers[:-2], layers[1:-1])]
-    weights.append(rng.standard_normal((layers[-2] + 1, layers[-1])) / np.sqrt(layers[-2]))
-    return weights
-
-
-def with_bias_column(X: np.ndarray) -> np.ndarray:
-    """The article's bias trick: a column of ones appended last."""
-    return np.c_[X, np.ones(X.shape[0])]
-
-
 def named(weights) -> dict[str, np.ndarray]:
     return {f"W{i}": w for i, w in enumerate(weights)}
 
@@ -50,33 +35,13 @@ def named(weights) -> dict[str, np.ndarray]:
 # (a) hand-written NumPy: the article's fit_partial
 
 
-def sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def sigmoid_deriv(a):
-    """σ'(z) written with the activation a = σ(z): a(1 − a)."""
-    return a * (1.0 - a)
-
-
 def hand(problem: BiasTrickProblem) -> Runner:
     W = [w.copy() for w in problem.initial_weights]
     alpha = problem.alpha
 
-    def fit_partial(x, y):
-        A = [x]
-        for W_l in W:                                     # forward
-            A.append(sigmoid(A[-1] @ W_l))
-        D = [(A[-1] - y) * sigmoid_deriv(A[-1])]          # output delta
-        for layer in range(len(A) - 2, 0, -1):            # hidden deltas, last to first
-            D.append((D[-1] @ W[layer].T) * sigmoid_deriv(A[layer]))
-        D.reverse()
-        for layer in range(len(W)):                       # update
-            W[layer] += -alpha * (A[layer].T @ D[layer])
-
     def run():
         for x, y in problem.samples:
-            fit_partial(x, y)
+            article.train_step(W, x, y, alpha)
 
     return Runner(run, lambda: named(W))
 

@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinygrad_edu.articles import bias_trick as article
+from tinygrad_edu.datasets import xor
+
 from ..harness import Target, Workload
 from . import bias_trick
-
-XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
-XOR_Y = np.array([[0], [1], [1], [0]], dtype=np.float64)
 
 
 def build(quick: bool = False, seed: int = 0, steps: int | None = None) -> Workload:
     steps = steps or (400 if quick else 2000)
-    X = bias_trick.with_bias_column(XOR_X)
-    samples = [(X[i % 4:i % 4 + 1], XOR_Y[i % 4:i % 4 + 1]) for i in range(steps)]
+    inputs, targets = xor()
+    X = article.with_bias_column(inputs)
+    samples = [(X[i % 4:i % 4 + 1], targets[i % 4:i % 4 + 1]) for i in range(steps)]
     rng = np.random.default_rng(seed)
-    problem = bias_trick.BiasTrickProblem(samples, bias_trick.initial_weights([2, 2, 1], rng),
-                                          alpha=0.5)
+    problem = bias_trick.BiasTrickProblem(samples, article.init_weights([2, 2, 1], rng), alpha=0.5)
     return Workload(
         id="W1", title="XOR 2-2-1, per-sample SGD, bias trick, sigmoid, 0.5·Σ(p−t)², α=0.5",
         unit="sample step", steps=steps, dtype="float64", rtol=1e-9, atol=1e-12,

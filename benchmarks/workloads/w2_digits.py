@@ -9,21 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinygrad_edu.articles import bias_trick as article
+from tinygrad_edu.datasets import load_digits_split
+
 from ..harness import Target, Workload
 from . import bias_trick
 
 
 def digits_training_set(seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(X with the bias column, one-hot Y) of the article's training split."""
-    from sklearn import datasets
-    from sklearn.model_selection import train_test_split
-
-    digits = datasets.load_digits()
-    data = digits.data.astype(np.float64)
-    data = (data - data.min()) / (data.max() - data.min())
-    train_x, _, train_y, _ = train_test_split(data, digits.target, test_size=0.25,
-                                              random_state=seed)
-    return bias_trick.with_bias_column(train_x), np.eye(10)[train_y]
+    digits = load_digits_split(test_size=0.25, random_state=seed)
+    return article.with_bias_column(digits.train_x), np.eye(10)[digits.train_y]
 
 
 def build(quick: bool = False, seed: int = 0, samples: int | None = None) -> Workload:
@@ -32,7 +28,7 @@ def build(quick: bool = False, seed: int = 0, samples: int | None = None) -> Wor
     rows = [(X[i:i + 1], Y[i:i + 1]) for i in range(steps)]
     rng = np.random.default_rng(seed)
     problem = bias_trick.BiasTrickProblem(
-        rows, bias_trick.initial_weights([64, 32, 16, 10], rng), alpha=0.1)
+        rows, article.init_weights([64, 32, 16, 10], rng), alpha=0.1)
     notes = [] if steps == len(X) else [f"{steps} of the epoch's {len(X)} samples (quick)"]
     return Workload(
         id="W2", title="digits 64-32-16-10, one epoch per-sample SGD, article 000 conventions",

@@ -4,7 +4,8 @@
 Seed 002 conventions: W (out, in), b (out, 1), A0 = Xᵀ (features × samples),
 Z = W·A + b, A = σ(Z) on both layers, J = −mean[Y log A + (1−Y) log(1−A)],
 init W = randn / sqrt(fan_in), b = 0, learning rate 0.1. One step is one full-batch
-iteration (forward, backward, update). The data are synthetic, of that shape and
+iteration (forward, backward, update); the hand-written NumPy is
+``tinygrad_edu.articles.logistic_mlp.train_step``, the article's formulas. The data are synthetic, of that shape and
 seeded: pixels uniform in [0, 1), labels from a random linear teacher.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 
 import nn
 import tinygrad_edu as tg
+from tinygrad_edu.articles import logistic_mlp as article
 
 from ..harness import Runner, Target, Workload
 
@@ -45,34 +47,15 @@ def make_problem(n: int, iterations: int, seed: int) -> FullBatchProblem:
 
 
 # ----------------------------------------------------------------------------
-# (a) hand-written NumPy: the article's forward and backward
-
-
-def sigmoid(Z):
-    return 1 / (1 + np.exp(-Z))
+# (a) hand-written NumPy: the article's full-batch iteration, from its one home
 
 
 def hand(problem: FullBatchProblem) -> Runner:
     p = {name: w.copy() for name, w in problem.initial.items()}
-    A0, Y, lr = problem.A0, problem.Y, problem.lr
-    n = A0.shape[1]
-
-    def iteration():
-        A1 = sigmoid(p["W1"] @ A0 + p["b1"])
-        A2 = sigmoid(p["W2"] @ A1 + p["b2"])
-        dZ2 = A2 - Y                                       # BCE and σ' combined
-        dW2 = dZ2 @ A1.T / n
-        db2 = np.sum(dZ2, axis=1, keepdims=True) / n
-        dA1 = p["W2"].T @ dZ2
-        dZ1 = dA1 * A1 * (1 - A1)                          # σ'(Z1) = A1 (1 − A1)
-        dW1 = dZ1 @ A0.T / n
-        db1 = np.sum(dZ1, axis=1, keepdims=True) / n
-        for name, grad in (("W1", dW1), ("b1", db1), ("W2", dW2), ("b2", db2)):
-            p[name] -= lr * grad
 
     def run():
         for _ in range(problem.iterations):
-            iteration()
+            article.train_step(p, problem.A0, problem.Y, problem.lr)
 
     return Runner(run, lambda: p)
 

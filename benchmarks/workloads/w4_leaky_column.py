@@ -15,6 +15,8 @@ import numpy as np
 
 import nn
 import tinygrad_edu as tg
+from tinygrad_edu.articles import column_vectors as article
+from tinygrad_edu.articles.activations import leaky_relu_pair
 
 from ..harness import Runner, Target, Workload
 
@@ -31,59 +33,24 @@ class ColumnProblem:
 
 def make_problem(steps: int, seed: int) -> ColumnProblem:
     rng = np.random.default_rng(seed)
-    data = rng.uniform(-2, 2, size=(2, steps))
-    ts = np.zeros((2, steps))
-    ts[0, data[0] * data[1] > 0] = 1
-    ts[1] = 1 - ts[0]
+    data, ts = article.quadrant_data(steps, rng)
     samples = [(data[:, i:i + 1].copy(), ts[:, i:i + 1].copy()) for i in range(steps)]
-    # W ~ N(0, (1/(out·in))²), b ~ N(0, (1/out)²): small, like the series' initialisation
-    initial = [(rng.normal(0.0, 1.0 / (n_out * n_in), (n_out, n_in)),
-                rng.normal(0.0, 1.0 / n_out, (n_out, 1)))
-               for n_in, n_out in zip(LAYERS[:-1], LAYERS[1:])]
-    return ColumnProblem(samples, initial, lr=0.05)
-
-
-def named(layers) -> dict[str, np.ndarray]:
-    out = {}
-    for i, (W, b) in enumerate(layers):
-        out[f"W{i}"], out[f"b{i}"] = W, b
-    return out
+    return ColumnProblem(samples, article.init_layers(LAYERS, rng), lr=0.05)
 
 
 # ----------------------------------------------------------------------------
-# (a) hand-written NumPy: the article's train() with f' (its corrected form)
-
-
-def leaky_relu(y):
-    return np.where(y > 0, y, SLOPE * y)
-
-
-def leaky_relu_deriv(y):
-    return np.where(y > 0, 1.0, SLOPE)
+# (a) hand-written NumPy: the article's train() with f' (its corrected form), from its one home
 
 
 def hand(problem: ColumnProblem) -> Runner:
     layers = [(W.copy(), b.copy()) for W, b in problem.initial]
-    lr = problem.lr
-
-    def train(x, t):
-        xs, ys = [x], []
-        for W, b in layers:                               # forward, keeping y for f'(y)
-            ys.append(W @ xs[-1] + b)
-            xs.append(leaky_relu(ys[-1]))
-        dx = 2 * (xs.pop() - t) / t.size                  # d mean((x − t)²) / dx
-        for (W, b), x, y in zip(layers[::-1], xs[::-1], ys[::-1]):
-            db = leaky_relu_deriv(y) * dx
-            dx = W.T @ db                                 # with W before its update
-            dW = db @ x.T
-            W -= lr * dW
-            b -= lr * db
+    activations = [leaky_relu_pair(SLOPE)] * len(layers)
 
     def run():
         for x, t in problem.samples:
-            train(x, t)
+            article.train_step(layers, activations, x, t, problem.lr)
 
-    return Runner(run, lambda: named(layers))
+    return Runner(run, lambda: article.named(layers))
 
 
 # ----------------------------------------------------------------------------
@@ -115,7 +82,7 @@ def tinygrad(problem: ColumnProblem) -> Runner:
             optimizer.step()
             optimizer.zero_grad()
 
-    return Runner(run, lambda: named((layer.W.data, layer.b.data) for layer in model))
+    return Runner(run, lambda: article.named((layer.W.data, layer.b.data) for layer in model))
 
 
 # ----------------------------------------------------------------------------
@@ -147,8 +114,8 @@ def pytorch(problem: ColumnProblem) -> Runner:
             optimizer.step()
             optimizer.zero_grad()
 
-    return Runner(run, lambda: named((layer.W.detach().numpy(), layer.b.detach().numpy())
-                                     for layer in model))
+    return Runner(run, lambda: article.named((layer.W.detach().numpy(), layer.b.detach().numpy())
+                                             for layer in model))
 
 
 def build(quick: bool = False, seed: int = 0, steps: int | None = None) -> Workload:

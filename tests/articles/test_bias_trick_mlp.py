@@ -1,99 +1,20 @@
-"""Article 000 — "Backpropagation from scratch with Python" (PyImageSearch, A. Rosebrock),
-seed file shared/seeds/000_9770f76fe0fcdabe.txt.
+"""Article 000 — "Backpropagation from scratch with Python" (PyImageSearch, A. Rosebrock).
 
-The article's network, in its own conventions:
-
-* row vectors; the bias trick puts a column of ones *last* in the input
-  (``[x0, x1] -> [x0, x1, 1]``), and only there: the extra unit of each hidden
-  layer is an ordinary sigmoid unit (Figure 2's third hidden value is 0.378, not 1);
-* weights ``W[l]`` of shape (n_l + 1, n_{l+1} + 1) for hidden layers and
-  (n_{L-1} + 1, n_L) for the last one, initialised randn / sqrt(n_l);
-* sigmoid on every layer, ``A[l+1] = σ(A[l] · W[l])``;
-* loss ½·Σ(prediction − target)², per-sample SGD with learning rate α.
-
-Its backward pass, re-coded below from the formulas (not the article's code):
-
-    D[L-1] = (A[L] − y) ⊙ σ'(A[L])
-    D[l-1] = (D[l] · W[l]ᵀ) ⊙ σ'(A[l])          for l = L-1 … 1
-    W[l]  -= α · A[l]ᵀ · D[l]
-
-with σ'(a) = a(1 − a) evaluated on the *activation* a = σ(z): that is σ'(z)
-written in terms of the output. Passing the net input z to the same helper is the
-mistake the article warns about in its ``sigmoid_deriv`` comment; the cross-check
-must flag it.
+The oracle is ``tinygrad_edu.articles.bias_trick``: the article's network in NumPy, in its
+own conventions (ones column appended last, sigmoid on every layer, ½Σ(pred − target)²,
+per-sample SGD, the deltas with σ'(a) = a(1 − a) given the activation). Here the same
+network is built from tinygrad_edu ops, and autograd must reproduce the article's deltas,
+its training loop, its published Figure 2 and XOR results — and must catch the mistake the
+article warns about (the a(1 − a) helper handed the net input z).
 """
 import numpy as np
 import pytest
 
 import tinygrad_edu as tg
+from tinygrad_edu.articles import bias_trick
+from tinygrad_edu.articles.activations import sigmoid_prime
+from tinygrad_edu.datasets import xor
 from tinygrad_edu.testing import assert_grads_match, compare_grads
-
-# ----------------------------------------------------------------------------
-# the oracle: the article's formulas in plain NumPy
-
-
-def sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def sigmoid_derivative_from_activation(a):
-    """σ'(z) expressed through a = σ(z): a(1 − a). Only valid when given an activation."""
-    return a * (1.0 - a)
-
-
-def with_bias_column_last(X):
-    return np.hstack([X, np.ones((X.shape[0], 1))])
-
-
-def init_weights(layer_sizes, rng):
-    """The article's shapes: hidden (n_l+1, n_{l+1}+1), last (n_{L-1}+1, n_L); randn/sqrt(n_l)."""
-    weights = [rng.standard_normal((n_in + 1, n_out + 1)) / np.sqrt(n_in)
-               for n_in, n_out in zip(layer_sizes[:-2], layer_sizes[1:-1])]
-    n_in, n_out = layer_sizes[-2:]
-    weights.append(rng.standard_normal((n_in + 1, n_out)) / np.sqrt(n_in))
-    return weights
-
-
-def forward_activations(weights, A0):
-    """A[0] is the input with its bias column; A[l+1] = σ(A[l]·W[l])."""
-    activations = [A0]
-    for W in weights:
-        activations.append(sigmoid(activations[-1] @ W))
-    return activations
-
-
-def deltas(weights, activations, target, derivative=None):
-    """The article's list D, in forward order (D[l] belongs to W[l]).
-
-    ``derivative(a, z)`` returns σ' for a layer from its activation a and net input z;
-    the article's choice is a(1 − a).
-    """
-    derivative = derivative or (lambda a, z: sigmoid_derivative_from_activation(a))
-    net_inputs = [A @ W for A, W in zip(activations[:-1], weights)]
-    D = [(activations[-1] - target) * derivative(activations[-1], net_inputs[-1])]
-    for layer in range(len(activations) - 2, 0, -1):
-        D.append((D[-1] @ weights[layer].T) * derivative(activations[layer], net_inputs[layer - 1]))
-    return D[::-1]
-
-
-def hand_gradients(weights, A0, target, derivative=None):
-    """{"W[l]": A[l]ᵀ·D[l]}: the gradient of ½Σ(pred − y)² that the update subtracts α times."""
-    activations = forward_activations(weights, A0)
-    D = deltas(weights, activations, target, derivative)
-    return {f"W[{l}]": activations[l].T @ D[l] for l in range(len(weights))}
-
-
-def article_fit(weights, X, y, alpha, epochs):
-    """The article's training loop: per sample, all deltas first, then every W[l] -= α·A[l]ᵀ·D[l]."""
-    A0s = with_bias_column_last(X)
-    for _ in range(epochs):
-        for x, target in zip(A0s, y):
-            activations = forward_activations(weights, np.atleast_2d(x))
-            D = deltas(weights, activations, target)
-            for layer, W in enumerate(weights):
-                W -= alpha * activations[layer].T @ D[layer]
-    return weights
-
 
 # ----------------------------------------------------------------------------
 # the same network from tinygrad_edu ops
@@ -134,15 +55,7 @@ def autograd_fit(weights, X, y, alpha, epochs):
     return params
 
 
-def assert_rows_flagged(message, names):
-    """Every named row of an assert_grads_match table says MISMATCH."""
-    rows = {line.split()[0]: line for line in message.splitlines() if line.strip()}
-    for name in names:
-        assert name in rows and "MISMATCH" in rows[name], f"{name} not flagged in:\n{message}"
-
-
-XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
-XOR_Y = np.array([[0], [1], [1], [0]], dtype=np.float64)
+XOR_X, XOR_Y = xor()
 
 LAYER_SIZES = [(2, 2, 1), (2, 1), (3, 5, 2), (4, 3, 3, 3, 2), (64, 32, 16, 10)]
 
@@ -155,11 +68,11 @@ LAYER_SIZES = [(2, 2, 1), (2, 1), (3, 5, 2), (4, 3, 3, 3, 2), (64, 32, 16, 10)]
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_autograd_reproduces_the_articles_deltas_for_one_sample(layer_sizes, seed):
     rng = np.random.default_rng(seed)
-    weights = init_weights(layer_sizes, rng)
+    weights = bias_trick.init_weights(layer_sizes, rng)
     x = rng.random((1, layer_sizes[0]))
     y = rng.random((1, layer_sizes[-1]))
 
-    expected = hand_gradients(weights, with_bias_column_last(x), y)
+    expected = bias_trick.gradients(weights, bias_trick.with_bias_column(x), y)
     assert_grads_match(expected, autograd_gradients(weights, x, y))
 
 
@@ -167,18 +80,18 @@ def test_autograd_reproduces_the_articles_deltas_for_one_sample(layer_sizes, see
 def test_the_same_formulas_on_a_batch_give_the_gradient_of_the_summed_loss(layer_sizes):
     # A[l]ᵀ·D[l] with several rows sums the per-sample gradients: the loss is ½Σ over the batch
     rng = np.random.default_rng(10)
-    weights = init_weights(layer_sizes, rng)
+    weights = bias_trick.init_weights(layer_sizes, rng)
     X = rng.random((7, layer_sizes[0]))
     y = rng.random((7, layer_sizes[-1]))
 
-    expected = hand_gradients(weights, with_bias_column_last(X), y)
+    expected = bias_trick.gradients(weights, bias_trick.with_bias_column(X), y)
     assert_grads_match(expected, autograd_gradients(weights, X, y))
 
 
 def test_on_xor_every_weight_gradient_is_reported_close_or_exact():
     rng = np.random.default_rng(3)
-    weights = init_weights((2, 2, 1), rng)
-    report = compare_grads(hand_gradients(weights, with_bias_column_last(XOR_X), XOR_Y),
+    weights = bias_trick.init_weights((2, 2, 1), rng)
+    report = compare_grads(bias_trick.gradients(weights, bias_trick.with_bias_column(XOR_X), XOR_Y),
                            autograd_gradients(weights, XOR_X, XOR_Y))
     assert report.ok
     assert [row.name for row in report.rows] == ["W[0]", "W[1]"]
@@ -191,14 +104,13 @@ def test_on_xor_every_weight_gradient_is_reported_close_or_exact():
 
 @pytest.mark.parametrize("layer_sizes", [(2, 2, 1), (3, 5, 2), (4, 3, 3, 2)],
                          ids=lambda s: "-".join(map(str, s)))
-def test_sigmoid_deriv_applied_to_the_net_input_is_flagged(layer_sizes):
+def test_sigmoid_deriv_applied_to_the_net_input_is_flagged(layer_sizes, assert_rows_flagged):
     # sigmoid_deriv assumes "x has already been passed through the sigmoid": giving it z instead
     rng = np.random.default_rng(4)
-    weights = init_weights(layer_sizes, rng)
+    weights = bias_trick.init_weights(layer_sizes, rng)
     x, y = rng.random((1, layer_sizes[0])), rng.random((1, layer_sizes[-1]))
-    applied_to_z = lambda a, z: sigmoid_derivative_from_activation(z)  # noqa: E731
 
-    wrong = hand_gradients(weights, with_bias_column_last(x), y, derivative=applied_to_z)
+    wrong = bias_trick.mistaken_gradients(weights, bias_trick.with_bias_column(x), y)
     with pytest.raises(AssertionError) as failure:
         assert_grads_match(wrong, autograd_gradients(weights, x, y))
     assert_rows_flagged(str(failure.value), wrong.keys())
@@ -207,11 +119,12 @@ def test_sigmoid_deriv_applied_to_the_net_input_is_flagged(layer_sizes):
 def test_sigmoid_of_z_times_one_minus_it_is_the_same_derivative():
     # the honest form of the same derivative, σ(z)(1 − σ(z)), passes: the article's a(1 − a) is σ'(z)
     rng = np.random.default_rng(5)
-    weights = init_weights((3, 4, 2), rng)
+    weights = bias_trick.init_weights((3, 4, 2), rng)
     x, y = rng.random((1, 3)), rng.random((1, 2))
-    at_z = lambda a, z: sigmoid(z) * (1 - sigmoid(z))  # noqa: E731
-    assert_grads_match(hand_gradients(weights, with_bias_column_last(x), y, derivative=at_z),
-                       autograd_gradients(weights, x, y))
+    activations = bias_trick.forward(weights, bias_trick.with_bias_column(x))
+    D = bias_trick.deltas(weights, activations, y, slope=sigmoid_prime,
+                          slope_of=bias_trick.net_inputs(weights, activations))
+    assert_grads_match(bias_trick.weight_gradients(activations, D), autograd_gradients(weights, x, y))
 
 
 # ----------------------------------------------------------------------------
@@ -226,12 +139,12 @@ def test_sigmoid_of_z_times_one_minus_it_is_the_same_derivative():
 def test_training_by_the_articles_loop_and_by_autograd_with_sgd_end_on_the_same_weights(
         layer_sizes, n_samples, epochs, seed):
     rng = np.random.default_rng(seed)
-    initial = init_weights(layer_sizes, rng)
+    initial = bias_trick.init_weights(layer_sizes, rng)
     X = XOR_X if layer_sizes[0] == 2 else rng.random((n_samples, layer_sizes[0]))
     y = XOR_Y if layer_sizes[0] == 2 else rng.random((n_samples, layer_sizes[-1]))
     alpha = 0.5
 
-    by_hand = article_fit([W.copy() for W in initial], X, y, alpha, epochs)
+    by_hand = bias_trick.fit([W.copy() for W in initial], X, y, alpha, epochs)
     by_autograd = autograd_fit(initial, X, y, alpha, epochs)
 
     moved = max(np.abs(a - b).max() for a, b in zip(by_hand, initial))
@@ -266,7 +179,7 @@ def test_figure_2_forward_pass_gives_the_published_hidden_and_output_values():
 
 def test_xor_2_2_1_learns_the_four_outputs():
     # a short run (the article trains 20,000 epochs; this seed learns XOR well before 1,500)
-    params = autograd_fit(init_weights((2, 2, 1), np.random.default_rng(6)), XOR_X, XOR_Y,
+    params = autograd_fit(bias_trick.init_weights((2, 2, 1), np.random.default_rng(6)), XOR_X, XOR_Y,
                           alpha=0.5, epochs=1500)
     with tg.no_grad():
         predictions = autograd_predict(params, XOR_X).numpy()
@@ -278,7 +191,7 @@ def test_xor_2_1_cannot_learn_and_settles_on_the_articles_predictions():
     # without a hidden layer every run settles on the same cycle of per-sample updates,
     # whatever the initial weights: the article prints 0.5161, 0.5000, 0.4839, 0.4678
     for seed in (0, 1):
-        params = autograd_fit(init_weights((2, 1), np.random.default_rng(seed)), XOR_X, XOR_Y,
+        params = autograd_fit(bias_trick.init_weights((2, 1), np.random.default_rng(seed)), XOR_X, XOR_Y,
                               alpha=0.5, epochs=1000)
         with tg.no_grad():
             predictions = autograd_predict(params, XOR_X).numpy().ravel()

@@ -1,60 +1,22 @@
 """Article 001 — "Neural networks fundamentals with Python – backpropagation" (mathspp,
-R. Girão Serrão), seed file shared/seeds/001_f9124a861c0b6e89.txt.
+R. Girão Serrão).
 
-The article's network, in its own conventions:
-
-* column vectors: layer i holds W_i of shape (out, in) and b_i of shape (out, 1),
-  computes y_i = W_i·x_i + b_i and x_{i+1} = f_i(y_i);
-* the demo uses LeakyReLU layers and an MSE loss, per-sample SGD, lr 0.05.
-
-Its backward pass, from the last layer to the first, re-coded below:
-
-    dx_n = dL(x_n, t)
-    db_i = f_i'(y_i) ⊙ dx_{i+1}
-    dx_i = W_iᵀ · db_i
-    dW_i = db_i · x_iᵀ
-
-The seed leaves LeakyReLU's slope and the MSE's scaling to the series' previous
-article; we take MSE = mean((x_n − t)²) (so dL = 2(x_n − t)/size, PyTorch's
-``MSELoss``) and test several slopes. The article's "general step" and generic loop
-write ``fs[i](y)`` — the activation itself — where the derivative ``dfs[i](y)`` is
-meant: that slip is re-coded here and must be flagged by the cross-check.
+The oracle is ``tinygrad_edu.articles.column_vectors``: the article's network in NumPy, in
+its own conventions (column vectors, W (out, in), b (out, 1), a per-layer activation, MSE,
+the backward pass db = f'(y)·dx, dx = Wᵀ·db, dW = db·xᵀ, per-sample SGD). Here the same
+network is built from raw tinygrad_edu tensors in the article's column convention and from
+``nn`` modules on rows; autograd must reproduce the article's deltas (for several LeakyReLU
+slopes and for mixed activations) and its training, and must catch the slip in the
+article's generic loop (f(y) written where f'(y) is meant).
 """
 import numpy as np
 import pytest
 
 import tinygrad_edu as tg
+from tinygrad_edu.articles import column_vectors
+from tinygrad_edu.articles.activations import activation_pair, leaky_relu_pair
+from tinygrad_edu.articles.layouts import as_sequential_names
 from tinygrad_edu.testing import assert_grads_match
-
-# ----------------------------------------------------------------------------
-# the oracle: the article's formulas in plain NumPy
-
-
-def leaky_relu(slope):
-    """(f, f') of LeakyReLU: f(y) = y for y > 0 else slope·y; f'(y) = 1 for y > 0 else slope."""
-    return (lambda y: np.where(y > 0, y, slope * y),
-            lambda y: np.where(y > 0, 1.0, slope))
-
-
-def sigmoid():
-    f = lambda y: 1.0 / (1.0 + np.exp(-y))  # noqa: E731
-    return f, lambda y: f(y) * (1.0 - f(y))
-
-
-def tanh():
-    return np.tanh, lambda y: 1.0 - np.tanh(y) ** 2
-
-
-def mse_derivative(x_n, t):
-    """d/dx_n of mean((x_n − t)²)."""
-    return 2.0 * (x_n - t) / x_n.size
-
-
-def init_layers(layer_sizes, rng):
-    """W_i (out, in) and b_i (out, 1), small normal values (the series' initialisation scale)."""
-    return [(rng.normal(0.0, 1.0 / (n_out * n_in), (n_out, n_in)),
-             rng.normal(0.0, 1.0 / n_out, (n_out, 1)))
-            for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:])]
 
 
 def random_layers(layer_sizes, rng):
@@ -62,43 +24,6 @@ def random_layers(layer_sizes, rng):
     enough that pre-activations take both signs, so both branches of LeakyReLU are exercised."""
     return [(rng.normal(0.0, 1.0 / np.sqrt(n_in), (n_out, n_in)), rng.normal(0.0, 0.5, (n_out, 1)))
             for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:])]
-
-
-def forward(layers, activations, x):
-    """xs[0] = x, xs[i+1] = f_i(W_i·xs[i] + b_i)."""
-    xs = [x]
-    for (W, b), (f, _) in zip(layers, activations):
-        xs.append(f(W @ xs[-1] + b))
-    return xs
-
-
-def hand_gradients(layers, activations, x, t, slip=False):
-    """The article's generic loop, corrected: db = f'(y)·dx (``slip=True``: f(y)·dx, as printed)."""
-    xs = forward(layers, activations, x)
-    dx = mse_derivative(xs[-1], t)
-    grads = {}
-    for i in reversed(range(len(layers))):
-        (W, b), (f, df) = layers[i], activations[i]
-        y = W @ xs[i] + b
-        db = (f(y) if slip else df(y)) * dx
-        dx = W.T @ db
-        grads[f"W{i}"], grads[f"b{i}"] = db @ xs[i].T, db
-    return dict(sorted(grads.items()))
-
-
-def article_train(layers, activations, samples, targets, lr):
-    """The article's ``train``: per sample, walk back computing db, dx, dW and update as we go
-    (dx uses W before its update, so the step is an exact gradient step)."""
-    for x, t in zip(samples, targets):
-        xs = forward(layers, activations, x)
-        dx = mse_derivative(xs.pop(), t)
-        for (W, b), (_, df), x_in in zip(layers[::-1], activations[::-1], xs[::-1]):
-            db = df(W @ x_in + b) * dx
-            dx = W.T @ db
-            dW = db @ x_in.T
-            W -= lr * dW
-            b -= lr * db
-    return layers
 
 
 # ----------------------------------------------------------------------------
@@ -110,7 +35,6 @@ TG_ACTIVATIONS = {
     "sigmoid": lambda _: (lambda y: y.sigmoid()),
     "tanh": lambda _: (lambda y: y.tanh()),
 }
-NP_ACTIVATIONS = {"leaky_relu": leaky_relu, "sigmoid": lambda _: sigmoid(), "tanh": lambda _: tanh()}
 
 
 def column_parameters(layers):
@@ -128,10 +52,7 @@ def column_loss(params, tg_activations, x, t):
 def column_gradients(layers, tg_activations, x, t):
     params = column_parameters(layers)
     column_loss(params, tg_activations, x, t).backward()
-    grads = {}
-    for i, (W, b) in enumerate(params):
-        grads[f"W{i}"], grads[f"b{i}"] = W.grad, b.grad
-    return grads
+    return column_vectors.named((W.grad, b.grad) for W, b in params)
 
 
 # ... and from nn modules: nn.Linear works on rows (y = x Wᵀ + b, b of shape (out,)),
@@ -142,35 +63,11 @@ def sequential_model(layers, slope):
     import nn
     modules = []
     for W, b in layers:
-        linear = nn.Linear(W.shape[1], W.shape[0])
-        linear.weight.data = W.copy()
-        linear.bias.data = b.ravel().copy()
-        modules += [linear, nn.LeakyReLU(slope)]
-    return nn.Sequential(*modules)
-
-
-def as_sequential_names(column_grads):
-    """{"W0": …, "b0": …} -> {"0.weight": …, "0.bias": (out,)} (Linear i is module 2i)."""
-    renamed = {}
-    for name, value in column_grads.items():
-        i = int(name[1:])
-        renamed[f"{2 * i}.weight" if name[0] == "W" else f"{2 * i}.bias"] = \
-            value if name[0] == "W" else value.ravel()
-    return renamed
-
-
-def assert_rows_flagged(message, names):
-    """Every named row of an assert_grads_match table says MISMATCH."""
-    rows = {line.split()[0]: line for line in message.splitlines() if line.strip()}
-    for name in names:
-        assert name in rows and "MISMATCH" in rows[name], f"{name} not flagged in:\n{message}"
-
-
-def quadrant_data(n, rng):
-    """The article's task: points in [−2, 2]², target (1, 0) when x·y > 0, else (0, 1); columns."""
-    points = rng.uniform(-2, 2, size=(2, n))
-    first = (points[0] * points[1] > 0).astype(np.float64)
-    return points, np.stack([first, 1 - first])
+        modules += [nn.Linear(W.shape[1], W.shape[0], dtype=tg.float64), nn.LeakyReLU(slope)]
+    model = nn.Sequential(*modules)
+    model.load_state_dict({name: tg.tensor(value) for name, value in
+                           as_sequential_names(column_vectors.named(layers)).items()})
+    return model
 
 
 LAYER_SIZES = [(2, 3, 2), (2, 4, 4, 3), (5, 1), (3, 6, 5, 4, 2)]
@@ -188,7 +85,7 @@ def test_autograd_reproduces_the_articles_deltas_with_leaky_relu(layer_sizes, sl
     x, t = rng.uniform(-2, 2, (layer_sizes[0], 1)), rng.random((layer_sizes[-1], 1))
     n_layers = len(layer_sizes) - 1
 
-    expected = hand_gradients(layers, [leaky_relu(slope)] * n_layers, x, t)
+    expected = column_vectors.gradients(layers, [leaky_relu_pair(slope)] * n_layers, x, t)
     actual = column_gradients(layers, [TG_ACTIVATIONS["leaky_relu"](slope)] * n_layers, x, t)
     assert_grads_match(expected, actual)
 
@@ -201,7 +98,7 @@ def test_each_layer_may_have_its_own_activation(names):
     layers = random_layers((3, 5, 4, 2), rng)
     x, t = rng.uniform(-2, 2, (3, 1)), rng.random((2, 1))
 
-    expected = hand_gradients(layers, [NP_ACTIVATIONS[n](0.1) for n in names], x, t)
+    expected = column_vectors.gradients(layers, [activation_pair(n, slope=0.1) for n in names], x, t)
     actual = column_gradients(layers, [TG_ACTIVATIONS[n](0.1) for n in names], x, t)
     assert_grads_match(expected, actual)
 
@@ -217,8 +114,8 @@ def test_nn_linear_and_leaky_relu_modules_give_the_articles_deltas(layer_sizes):
     loss = nn.MSELoss()(model(tg.Tensor(x.T)), tg.Tensor(t.T))  # one sample = one row
     loss.backward()
 
-    expected = as_sequential_names(hand_gradients(layers, [leaky_relu(0.1)] * (len(layer_sizes) - 1), x, t))
-    assert_grads_match(expected, {name: p.grad for name, p in model.named_parameters()})
+    hand = column_vectors.gradients(layers, [leaky_relu_pair(0.1)] * (len(layer_sizes) - 1), x, t)
+    assert_grads_match(as_sequential_names(hand), {name: p.grad for name, p in model.named_parameters()})
 
 
 # ----------------------------------------------------------------------------
@@ -226,13 +123,13 @@ def test_nn_linear_and_leaky_relu_modules_give_the_articles_deltas(layer_sizes):
 
 
 @pytest.mark.parametrize("layer_sizes", [(2, 3, 2), (2, 4, 4, 3)], ids=lambda s: "-".join(map(str, s)))
-def test_the_generic_loop_as_printed_with_f_for_f_prime_is_flagged(layer_sizes):
+def test_the_generic_loop_as_printed_with_f_for_f_prime_is_flagged(layer_sizes, assert_rows_flagged):
     rng = np.random.default_rng(9)
     layers = random_layers(layer_sizes, rng)
     x, t = rng.uniform(-2, 2, (layer_sizes[0], 1)), rng.random((layer_sizes[-1], 1))
     n_layers = len(layer_sizes) - 1
 
-    printed = hand_gradients(layers, [leaky_relu(0.1)] * n_layers, x, t, slip=True)
+    printed = column_vectors.mistaken_gradients(layers, [leaky_relu_pair(0.1)] * n_layers, x, t)
     with pytest.raises(AssertionError) as failure:
         assert_grads_match(printed, column_gradients(layers, [TG_ACTIVATIONS["leaky_relu"](0.1)] * n_layers, x, t))
     assert_rows_flagged(str(failure.value), printed.keys())
@@ -242,41 +139,37 @@ def test_the_generic_loop_as_printed_with_f_for_f_prime_is_flagged(layer_sizes):
 # training equality: the article's train() vs autograd + nn.SGD
 
 
+def trained_by_the_article(seed):
+    """(initial layers, points, targets, layers after the article's train): 2-3-2 LeakyReLU
+    (slope 0.1) on 300 quadrant points, lr 0.05."""
+    rng = np.random.default_rng(seed)
+    initial = column_vectors.init_layers((2, 3, 2), rng)
+    points, targets = column_vectors.quadrant_data(300, rng)
+    by_hand = column_vectors.train([(W.copy(), b.copy()) for W, b in initial], [leaky_relu_pair(0.1)] * 2,
+                                   points, targets, 0.05)
+    return initial, points, targets, by_hand
+
+
 def test_article_training_and_autograd_sgd_on_raw_column_tensors_end_on_the_same_weights():
     from nn import SGD
-    rng = np.random.default_rng(11)
-    initial = init_layers((2, 3, 2), rng)
-    points, targets = quadrant_data(300, rng)
-    samples = [points[:, i:i + 1] for i in range(points.shape[1])]
-    labels = [targets[:, i:i + 1] for i in range(targets.shape[1])]
-    activation = [leaky_relu(0.1)] * 2
-
-    by_hand = article_train([(W.copy(), b.copy()) for W, b in initial], activation, samples, labels, 0.05)
+    initial, points, targets, by_hand = trained_by_the_article(seed=11)
 
     params = column_parameters(initial)
     optimizer = SGD([p for pair in params for p in pair], lr=0.05)
     tg_activation = [TG_ACTIVATIONS["leaky_relu"](0.1)] * 2
-    for x, t in zip(samples, labels):
+    for i in range(points.shape[1]):
         optimizer.zero_grad()
-        column_loss(params, tg_activation, x, t).backward()
+        column_loss(params, tg_activation, points[:, i:i + 1], targets[:, i:i + 1]).backward()
         optimizer.step()
 
     assert max(np.abs(W - W0).max() for (W, _), (W0, _) in zip(by_hand, initial)) > 1e-3
-    expected = {f"{kind}{i}": value for i, (W, b) in enumerate(by_hand) for kind, value in (("W", W), ("b", b))}
-    actual = {f"{kind}{i}": value for i, (W, b) in enumerate(params) for kind, value in (("W", W), ("b", b))}
-    assert_grads_match(expected, actual, rtol=1e-10)
+    assert_grads_match(column_vectors.named(by_hand), column_vectors.named(params), rtol=1e-10)
 
 
 def test_article_training_and_an_nn_sequential_with_sgd_end_on_the_same_weights():
     import nn
     from nn import SGD
-    rng = np.random.default_rng(12)
-    initial = init_layers((2, 3, 2), rng)
-    points, targets = quadrant_data(300, rng)
-
-    by_hand = article_train([(W.copy(), b.copy()) for W, b in initial], [leaky_relu(0.1)] * 2,
-                            [points[:, i:i + 1] for i in range(300)],
-                            [targets[:, i:i + 1] for i in range(300)], 0.05)
+    initial, points, targets, by_hand = trained_by_the_article(seed=12)
 
     model = sequential_model(initial, 0.1)
     optimizer, loss_fn = SGD(model.parameters(), lr=0.05), nn.MSELoss()
@@ -285,6 +178,5 @@ def test_article_training_and_an_nn_sequential_with_sgd_end_on_the_same_weights(
         loss_fn(model(tg.Tensor(points[:, i][None, :])), tg.Tensor(targets[:, i][None, :])).backward()
         optimizer.step()
 
-    expected = as_sequential_names({f"{kind}{i}": value for i, (W, b) in enumerate(by_hand)
-                                    for kind, value in (("W", W), ("b", b))})
-    assert_grads_match(expected, dict(model.named_parameters()), rtol=1e-10)
+    assert_grads_match(as_sequential_names(column_vectors.named(by_hand)), dict(model.named_parameters()),
+                       rtol=1e-10)

@@ -5,6 +5,7 @@ import pytest
 
 import nn
 import tinygrad_edu as tg
+from tinygrad_edu.articles.activations import sigmoid
 
 REDUCTIONS = ["mean", "sum", "none"]
 RNG = np.random.default_rng(1234)
@@ -124,15 +125,11 @@ def test_bce_shape_mismatch_names_both_shapes():
 # -- BCEWithLogitsLoss ---------------------------------------------------------
 
 
-def _sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_bce_with_logits_matches_sigmoid_then_bce(reduction):
     x, y = RNG.normal(scale=3, size=(4, 3)), RNG.uniform(0, 1, size=(4, 3))
     upstream = RNG.normal(size=(4, 3))
-    s = _sigmoid(x)
+    s = sigmoid(x)
     loss = -(y * np.log(s) + (1 - y) * np.log(1 - s))
     value, grad = _value_and_grad(nn.BCEWithLogitsLoss(reduction=reduction), x, y, reduction, upstream)
     expected_value, expected_grad = _reduce(loss, s - y, reduction, upstream)
@@ -158,7 +155,7 @@ def test_bce_with_logits_is_stable_for_huge_logits():
 def test_bce_with_logits_pos_weight():
     x, y = RNG.normal(size=(4, 2)), RNG.uniform(0, 1, size=(4, 2))
     p = np.array([3.0, 0.5])
-    s = _sigmoid(x)
+    s = sigmoid(x)
     loss = -(p * y * np.log(s) + (1 - y) * np.log(1 - s))
     grad_expected = (1 - y) * s - p * y * (1 - s)
     module = nn.BCEWithLogitsLoss(pos_weight=tg.tensor(p), reduction="sum")

@@ -5,7 +5,8 @@ import struct
 import numpy as np
 import pytest
 
-from tinygrad_edu.datasets import (load_digits_5_vs_8, load_mnist, load_mnist_5_vs_8, read_idx)
+from tinygrad_edu.datasets import (load_digits_5_vs_8, load_digits_split, load_mnist, load_mnist_5_vs_8,
+                                   read_idx, xor)
 
 TYPE_CODES = {"u1": 0x08, "i1": 0x09, "i2": 0x0B, "i4": 0x0C, "f4": 0x0D, "f8": 0x0E}
 
@@ -205,3 +206,32 @@ def test_digits_5_vs_8_has_every_five_and_eight_scaled_to_unit_range():
 def test_digits_split_is_reproducible():
     first, second = load_digits_5_vs_8(), load_digits_5_vs_8()
     np.testing.assert_array_equal(first.test_x, second.test_x)
+
+
+# ----------------------------------------------------------------------------
+# XOR and the ten digits (article 000)
+
+
+def test_xor_is_the_truth_table_in_the_articles_row_order():
+    inputs, targets = xor()
+    assert inputs.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    assert targets.tolist() == [[0], [1], [1], [0]]
+    assert inputs.dtype == targets.dtype == np.float64
+    assert xor(np.float32)[0].dtype == np.float32
+
+
+def test_xor_gives_new_arrays_on_every_call():
+    inputs, targets = xor()
+    inputs[0, 0], targets[0, 0] = 9, 9
+    assert xor()[0][0, 0] == 0 and xor()[1][0, 0] == 0
+
+
+def test_the_ten_digits_are_scaled_to_unit_range_and_split_75_25():
+    data = load_digits_split(random_state=1)
+    assert data.train_x.shape == (1347, 64) and data.test_x.shape == (450, 64)  # 1,797 images
+    assert min(data.train_x.min(), data.test_x.min()) == 0.0
+    assert max(data.train_x.max(), data.test_x.max()) == 1.0  # the darkest pixel, 16, is 1
+    assert sorted(set(data.train_y.tolist())) == list(range(10))
+    again = load_digits_split(random_state=1)
+    np.testing.assert_array_equal(again.test_x, data.test_x)
+    assert not np.array_equal(load_digits_split(random_state=2).test_y, data.test_y)

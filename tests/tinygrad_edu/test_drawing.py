@@ -15,6 +15,7 @@ from graphviz.backend import dot_command
 import nn
 import tinygrad_edu as tg
 from tinygrad_edu import drawing
+from tinygrad_edu.articles.activations import sigmoid
 from tinygrad_edu.drawing import (GraphDrawing, RendererError, draw_backward_steps, draw_graph,
                                   find_renderer, graph_to_dot, retain_grads,
                                   write_backward_steps_html)
@@ -51,10 +52,6 @@ def neuron():
     s = z.sigmoid()
     loss = s.sum()
     return x, W, b, z, s, loss
-
-
-def sigmoid(v):
-    return 1.0 / (1.0 + np.exp(-v))
 
 
 # ----------------------------------------------------------------------------
