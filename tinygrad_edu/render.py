@@ -38,6 +38,24 @@ GRAPHVIZ_PURE_FORMATS = frozenset(
     "canon dot dot_json gv jpe jpeg jpg json json0 plain plain-ext png svg "
     "xdot xdot1.2 xdot1.4 xdot_json".split())
 
+# Font lists written into SVGs. Renderers lay out with ONE font's widths (see
+# FONT in drawing.py) and write that one name; a browser that lacks it falls back
+# to its default font, which is a serif one. So every SVG we hand out names the
+# measured font first, then Verdana (macOS and Windows have it; its widths are
+# within a few % of DejaVu Sans, a margin the layout leaves), then the generic
+# family. Courier already comes with ",monospace" from both renderers.
+SVG_FONT_FAMILIES = {"DejaVu Sans": "DejaVu Sans,Verdana,sans-serif"}
+
+
+def with_font_fallbacks(svg):
+    """An SVG (str or bytes) whose font-family attributes name fallback fonts too."""
+    if isinstance(svg, bytes):
+        return with_font_fallbacks(svg.decode("utf-8")).encode("utf-8")
+    for font, families in SVG_FONT_FAMILIES.items():
+        svg = svg.replace(f'font-family="{font}"', f'font-family="{families}"')
+    return svg
+
+
 INSTALL_HINT = (
     "Fix it in one of two ways: `pip install graphviz-pure` (a pip-installable "
     "port of Graphviz's dot; writes svg, png and jpeg), or install a system "
@@ -151,6 +169,10 @@ def using_renderer(renderer: Renderer | str | None = None):
             dot_command.DOT_BINARY = previous
 
 
+def _is_svg(format: str) -> bool:
+    return format.split(":")[0].lower() == "svg"
+
+
 class GraphDrawing(graphviz.Digraph):
     """A `graphviz.Digraph` that renders with `find_renderer()`'s program.
 
@@ -185,9 +207,10 @@ class GraphDrawing(graphviz.Digraph):
         """The rendered drawing as bytes (or str with `encoding`), e.g. pipe("svg")."""
         program = self.renderer_for(format or self.format)
         with using_renderer(program):
-            return super().pipe(format, renderer=renderer, formatter=formatter,
-                                neato_no_op=neato_no_op, quiet=quiet, engine=engine,
-                                encoding=encoding)
+            out = super().pipe(format, renderer=renderer, formatter=formatter,
+                               neato_no_op=neato_no_op, quiet=quiet, engine=engine,
+                               encoding=encoding)
+        return with_font_fallbacks(out) if _is_svg(format or self.format) else out
 
     def render(self, filename=None, directory=None, view=False, cleanup=False, format=None,
                renderer=None, formatter=None, neato_no_op=None, quiet=True, quiet_view=False,
@@ -200,9 +223,15 @@ class GraphDrawing(graphviz.Digraph):
             wanted = pathlib.Path(outfile).suffix.lstrip(".").lower() or None
         program = self.renderer_for(wanted or self.format)
         with using_renderer(program):
-            return super().render(filename, directory=directory, view=view, cleanup=cleanup,
-                                  format=format, renderer=renderer, formatter=formatter,
-                                  neato_no_op=neato_no_op, quiet=quiet, quiet_view=quiet_view,
-                                  outfile=outfile, engine=engine,
-                                  raise_if_result_exists=raise_if_result_exists,
-                                  overwrite_source=overwrite_source)
+            written = super().render(filename, directory=directory, view=False, cleanup=cleanup,
+                                     format=format, renderer=renderer, formatter=formatter,
+                                     neato_no_op=neato_no_op, quiet=quiet, quiet_view=False,
+                                     outfile=outfile, engine=engine,
+                                     raise_if_result_exists=raise_if_result_exists,
+                                     overwrite_source=overwrite_source)
+        if _is_svg(wanted or self.format):
+            path = pathlib.Path(written)
+            path.write_text(with_font_fallbacks(path.read_text(encoding="utf-8")), encoding="utf-8")
+        if view or quiet_view:  # after the fonts are fixed, as graphviz would
+            self._view(written, format=self._format, quiet=quiet_view)
+        return written
