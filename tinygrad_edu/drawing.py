@@ -409,6 +409,12 @@ def retain_grads(root) -> list:
 FONT, NUMBER_FONT = "DejaVu Sans", "Courier"
 FONT_SIZE, SMALL_SIZE, CLUSTER_FONT_SIZE = 11, 9, 11
 SUBTITLE_COLOR = "#555555"
+# Every node is a rounded box around a borderless table: the box's margin keeps
+# text clear of the rounded corners (graphviz rounds with a radius of up to 12 pt).
+TENSOR_SHAPE = dict(shape="box", style="rounded,filled", margin="0.06,0.04")
+OP_SHAPE = dict(shape="box", style="rounded,filled", margin="0.06,0.04")
+OUTPUT_COLOR = "#2b8a3e"
+MAIN_PATH_WEIGHT = 8
 STYLE = {  # fill colours by tensor kind
     "parameter": "#cfe2ff",
     "constant": "#eeeeee",
@@ -456,6 +462,12 @@ def _subtitle(text: str) -> str:
     return f'<FONT POINT-SIZE="{SMALL_SIZE}" COLOR="{SUBTITLE_COLOR}">{_escape(text)}</FONT>'
 
 
+def _row_name(text: str) -> str:
+    """'shape', 'data', 'grad': grey, at the size of the numbers they label (so that
+    their baselines line up)."""
+    return f'<FONT COLOR="{SUBTITLE_COLOR}">{_escape(text)}</FONT>'
+
+
 def _title_row(title: str, subtitle: str) -> str:
     """A bold title and a small grey subtitle side by side, each in its own padded
     cell: their positions come from the layout, so they cannot run into each other."""
@@ -472,18 +484,17 @@ def _tensor_label(node: TensorNode, options: _Options, grad_lines, grad_fill) ->
     tag = _subtitle(KIND_TAG[node.kind]) if KIND_TAG[node.kind] else ""
     if title or tag:
         rows.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT" CELLPADDING="1">{_title_row(title, tag)}</TD></TR>')
-    rows.append(f'<TR><TD ALIGN="LEFT">shape</TD><TD ALIGN="LEFT">'
+    rows.append(f'<TR><TD ALIGN="LEFT">{_row_name("shape")}</TD><TD ALIGN="LEFT">'
                 f'{_number_block([f"{_shape_text(t.shape)} {t.dtype}"])}</TD></TR>')
     if options.show_data:
-        rows.append(f'<TR><TD ALIGN="LEFT" VALIGN="TOP">data</TD><TD ALIGN="LEFT">'
+        rows.append(f'<TR><TD ALIGN="LEFT" VALIGN="TOP">{_row_name("data")}</TD><TD ALIGN="LEFT">'
                     f'{_number_block(array_lines(t.data, options.max_elems))}</TD></TR>')
     if grad_lines is not None:
         fill = f' BGCOLOR="{grad_fill}"' if grad_fill else ""
-        rows.append(f'<TR><TD ALIGN="LEFT" VALIGN="TOP">grad</TD><TD ALIGN="LEFT"{fill}>'
+        rows.append(f'<TR><TD ALIGN="LEFT" VALIGN="TOP">{_row_name("grad")}</TD><TD ALIGN="LEFT"{fill}>'
                     f'{_number_block(grad_lines)}</TD></TR>')
-    return ('<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" STYLE="ROUNDED" '
-            f'BGCOLOR="{STYLE[node.kind]}"' + (' COLOR="#2b8a3e"' if node.kind == "output" else "")
-            + ">" + "".join(rows) + "</TABLE>>")
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">'
+            + "".join(rows) + "</TABLE>>")
 
 
 def _op_label(op: OpNode, options: _Options) -> str:
@@ -567,9 +578,9 @@ def _legend_lines(options: _Options, frame: bool, collapsed: bool = False) -> li
         rows.append(row("order in which backward visits ops", ORDER_FILL, _number_block(["1"])))
     # in a rank of its own after the last one: below a top-to-bottom drawing, where it
     # widens it least
-    return ['\t{rank=sink; legend [shape=plain class="legend" label=<<TABLE BORDER="0" '
-            'CELLBORDER="0" CELLSPACING="2" CELLPADDING="2"><TR><TD COLSPAN="2" ALIGN="LEFT">'
-            '<B>legend</B></TD></TR>' + "".join(rows) + "</TABLE>>]}"]
+    return ['\t{rank=sink; legend [shape=box style=rounded color="#bbbbbb" margin="0.06,0.04" '
+            'class="legend" label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
+            '<TR><TD COLSPAN="2" ALIGN="LEFT"><B>legend</B></TD></TR>' + "".join(rows) + "</TABLE>>]}"]
 
 
 def _attrs(**attrs) -> str:
@@ -604,7 +615,7 @@ def _dot_body(model: GraphModel, options: _Options, *, grads=None, frame: _Frame
               collapse_level=None, draw_clusters=False) -> list:
     """The DOT statements (one per list item, without the enclosing `digraph {}`)."""
     lines = [f'\tgraph [rankdir={options.rankdir} fontname="{FONT}" fontsize={FONT_SIZE} '
-             f'nodesep=0.25 ranksep=0.35' + (' labelloc=t labeljust=l' if frame else "") + "]",
+             f'nodesep=0.2 ranksep=0.3' + (' labelloc=t labeljust=l' if frame else "") + "]",
              f'\tnode [fontname="{FONT}" fontsize={FONT_SIZE}]',
              f'\tedge [fontname="{FONT}" fontsize={SMALL_SIZE} color="#555555" arrowsize=0.7]']
     if frame is not None:
@@ -643,12 +654,12 @@ def _dot_body(model: GraphModel, options: _Options, *, grads=None, frame: _Frame
         label = _tensor_label(node, options, grad_lines, grad_fill)
         received = " received" if frame is not None and node.id in frame.received else ""
         members[where(node.cluster)].append(
-            f'\t{node.id} [shape=plain class="tensor {node.kind}{received}" label={label}]')
+            f"\t{node.id} [{_attrs(**TENSOR_SHAPE, fillcolor=STYLE[node.kind], color=OUTPUT_COLOR if node.kind == 'output' else None, label=label, **{'class': f'tensor {node.kind}{received}'})}]")
 
     for op in model.ops:
         if op in group_of_op:
             continue
-        style = dict(shape="box", style="rounded,filled", fillcolor=OP_FILL, margin="0.06,0.03")
+        style = dict(OP_SHAPE, fillcolor=OP_FILL)
         state = ""
         if frame is not None:
             state = " current" if op is frame.current else " done" if op in frame.done else " pending"
@@ -673,8 +684,11 @@ def _dot_body(model: GraphModel, options: _Options, *, grads=None, frame: _Frame
             continue
         for i, node in enumerate(op.inputs):
             label = operands[i] if len(op.inputs) > 1 and i < len(operands) else None
-            edges.append(_edge(node.id, op.id, label, frame, (node.id, op.id)))
-        edges.append(_edge(op.id, op.output.id, None, frame, (op.output.id, op.id)))
+            # the first operand's edge (the data flowing through) pulls hardest: the
+            # main path runs straight down and weights, biases and targets hang off it
+            weight = MAIN_PATH_WEIGHT if i == 0 and node.producer is not None else None
+            edges.append(_edge(node.id, op.id, label, frame, (node.id, op.id), weight))
+        edges.append(_edge(op.id, op.output.id, None, frame, (op.output.id, op.id), MAIN_PATH_WEIGHT))
     for key, group_ops in groups.items():
         gid, seen_in, seen_out = group_ids[key], set(), set()
         for op in group_ops:
@@ -732,8 +746,8 @@ def _visible_cluster(chain: tuple, collapse_level):
     return chain[-1] if chain else None
 
 
-def _edge(src, dst, label, frame, key) -> str:
-    attrs = {"label": label}
+def _edge(src, dst, label, frame, key, weight=None) -> str:
+    attrs = {"label": label, "weight": weight}
     if frame is not None and key in frame.flowing:
         attrs.update(color=FLOW_COLOR, penwidth=2.5, fontcolor=FLOW_COLOR)
     text = _attrs(**attrs)
