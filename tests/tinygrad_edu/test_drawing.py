@@ -73,7 +73,7 @@ def test_dot_shows_names_shapes_values_ops_and_rules():
                  f"{s_expected[0, 0]:.4f}", f"{s_expected.sum():.4f}"]:
         assert text in dot, text
     # every tensor and every op is one node: 3 leaves + 4 results, 4 ops
-    assert len(re.findall(r"^\tt\d+ \[shape=plain", dot, flags=re.M)) == 7
+    assert len(re.findall(r'^\tt\d+ \[.*class="tensor ', dot, flags=re.M)) == 7
     assert len(re.findall(r"^\top\d+ \[", dot, flags=re.M)) == 4
 
 
@@ -98,7 +98,7 @@ def test_names_are_matched_by_identity_then_tensor_name():
     assert dot.count("<B>alpha</B>") == 1
     assert "<B>from_attribute</B>" in dot and "<B>new</B>" in dot and "<B>old</B>" not in dot
     # the twin has no name: its node has only its kind tag
-    unnamed = [line for line in dot.splitlines() if "shape=plain" in line and "requires grad" in line
+    unnamed = [line for line in dot.splitlines() if 'class="tensor ' in line and "requires grad" in line
                and "<B>" not in line.split("requires grad")[0]]
     assert len(unnamed) == 1
 
@@ -120,10 +120,10 @@ def test_labels_escape_html_special_characters():
 def test_leaves_parameters_constants_intermediates_and_root_are_styled_apart():
     x, W, b, z, s, loss = neuron()
     dot = graph_to_dot(loss, names={"W": W, "b": b, "z": z, "loss": loss})
-    fills = {marker: re.search(r'BGCOLOR="(#[0-9a-f]{6})"', node_line(dot, marker)).group(1)
+    fills = {marker: re.search(r'fillcolor="(#[0-9a-f]{6})"', node_line(dot, marker)).group(1)
              for marker in ["<B>W</B>", "<B>x</B>", "<B>z</B>", "<B>loss</B>"]}
     assert len(set(fills.values())) == 4  # parameter, constant, intermediate, root
-    assert fills["<B>W</B>"] == re.search(r'BGCOLOR="(#[0-9a-f]{6})"',
+    assert fills["<B>W</B>"] == re.search(r'fillcolor="(#[0-9a-f]{6})"',
                                           node_line(dot, "<B>b</B>")).group(1)
     legend = node_line(dot, "<B>legend</B>")
     for fill in fills.values():
@@ -173,7 +173,7 @@ def test_a_plus_a_draws_two_parallel_edges():
     a.name = "a"
     b = a + a
     dot = graph_to_dot(b.sum())
-    a_id = re.search(r"\t(t\d+) \[shape=plain[^\n]*<B>a</B>", dot).group(1)
+    a_id = re.search(r"\t(t\d+) \[[^\n]*<B>a</B>", dot).group(1)
     edges = re.findall(rf"\t{a_id} -> (op\d+)", dot)
     assert len(edges) == 2 and edges[0] == edges[1]
 
@@ -353,7 +353,7 @@ def test_collapse_modules_draws_one_node_per_module():
     assert [label for _, label in modules] == ["body · Sequential", "head · Linear"]
     assert "LinearBackward" not in dot and "TanhBackward" not in dot
     assert "body.0.weight (3, 2)" in dot and "head.bias (1,)" in dot
-    x_id = re.search(r"\t(t\d+) \[shape=plain[^\n]*<B>x</B>", dot).group(1)
+    x_id = re.search(r"\t(t\d+) \[[^\n]*<B>x</B>", dot).group(1)
     assert f"\t{x_id} -> {modules[0][0]}" in dot  # the input stays visible
     deeper = graph_to_dot(loss, module=model, collapse_modules=2, cluster_modules=True)
     labels = re.findall(r"^\t*m\d+ \[.*?<B>([^<]*)</B>", deeper, flags=re.M)
