@@ -246,11 +246,15 @@ class _ModuleClusters:
 
     With the root `module`, paths come from `module.named_modules()` and nested
     modules give nested clusters ("layers" ⊃ "layers.0"). Without it, each op's
-    innermost module (`fn.module`) is one flat cluster labelled by its class.
+    innermost module (`fn.module`) is one flat cluster, labelled by its path when
+    `names` tell it (the name "0.weight" of a module's own parameter "weight" puts
+    that module at "0"), else by its class ("Sigmoid", "Sigmoid #2"): a module
+    knows its children but not its parent, so nothing else can tell its name.
     """
 
-    def __init__(self, module):
+    def __init__(self, module, name_of=None):
         self.root = module
+        self.name_of = name_of or {}
         self.clusters = {}
         self.path_of, self.module_at = {}, {}
         if module is not None:
@@ -283,13 +287,31 @@ class _ModuleClusters:
         key = self.object_keys.get(id(module))
         if key is None:
             class_name = type(module).__name__
-            self.instances[class_name] += 1
-            n = self.instances[class_name]
             key = f"object:{id(module)}"
             self.object_keys[id(module)] = key
-            label = class_name if n == 1 else f"{class_name} #{n}"
+            path = self._path_from_names(module)
+            if path is not None:
+                label = f"{path} · {class_name}" if path else class_name
+            else:
+                self.instances[class_name] += 1
+                n = self.instances[class_name]
+                label = class_name if n == 1 else f"{class_name} #{n}"
             self.clusters[key] = Cluster(key, label, None)
         return key
+
+    def _path_from_names(self, module):
+        """The module's dotted path, read off the given name of one of its own
+        parameters or buffers ("0.weight" for its "weight": "0"), or None."""
+        for method in ("named_parameters", "named_buffers"):
+            if not hasattr(module, method):
+                continue
+            for local, tensor in getattr(module, method)(recurse=False):
+                name = self.name_of.get(id(tensor))
+                if name == local:
+                    return ""
+                if name is not None and name.endswith("." + local):
+                    return name[:-len(local) - 1]
+        return None
 
     def parameter_owners(self, modules_seen) -> dict:
         """id(parameter or buffer) -> (cluster chain of the module owning it, its local name)."""
@@ -320,7 +342,8 @@ def build_graph(root, *, names=None, module=None, clusters: bool = False) -> Gra
     roots = _as_roots(root)
     order = topological_order([r.grad_fn for r in roots])
     name_of = _names_by_identity(names, module)
-    module_clusters = _ModuleClusters(module) if (clusters or module is not None) else None
+    module_clusters = (_ModuleClusters(module, name_of) if (clusters or module is not None)
+                       else None)
 
     output_of = {}  # engine node -> the Tensor object it produced
     for r in roots:

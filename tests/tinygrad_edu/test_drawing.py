@@ -235,6 +235,29 @@ def test_grads_before_and_after_backward():
     assert "None" in node_line(after, "<B>z</B>")  # an intermediate keeps no .grad
 
 
+def test_the_root_shows_the_seed_after_backward():
+    # the engine keeps no .grad for the loss (a non-leaf), but backward started from
+    # d loss / d loss = 1: after backward the drawing shows that seed, not "None"
+    x, W, b, z, s, loss = neuron()
+    assert "None" in node_line(graph_to_dot(loss, names={"loss": loss}), "<B>loss</B>")
+    loss.backward()
+    root = node_line(graph_to_dot(loss, names={"loss": loss}), "<B>loss</B>")
+    assert "None" not in root and re.search(r"grad</FONT></TD><TD[^>]*><FONT FACE=\"Courier\">1\.<BR "
+                                            r'ALIGN="LEFT"/>\(seed\)<BR', root)
+
+
+def test_the_root_shows_the_seed_after_backward_with_retain_graph():
+    x, W, b, z, s, loss = neuron()
+    loss.backward(retain_graph=True)  # the graph stays alive; W.grad tells backward ran
+    assert "(seed)" in node_line(graph_to_dot(loss, names={"loss": loss}), "<B>loss</B>")
+
+
+def test_drawings_run_top_to_bottom_by_default():
+    *_, loss = neuron()
+    assert "rankdir=TB" in graph_to_dot(loss)
+    assert "rankdir=LR" in graph_to_dot(loss, rankdir="LR")
+
+
 def test_retain_grads_fills_intermediate_gradients():
     x, W, b, z, s, loss = neuron()
     kept = retain_grads(loss)
@@ -344,6 +367,26 @@ def test_clusters_without_root_module_are_flat_and_by_class():
     assert set(depths) == {"Linear", "Tanh", "Linear #2"}
     assert set(depths.values()) == {1}
     assert "<B>weight</B>" in dot  # named locally inside its box
+
+
+def test_clusters_without_root_module_are_named_by_the_parameter_names_given():
+    # "body.0.weight" is the name of the Linear's own "weight": that Linear is "body.0".
+    # A Tanh owns no parameter, and a module does not know its parent: class only.
+    model, x, loss = net_and_loss()
+    dot = graph_to_dot(loss, cluster_modules=True, names=dict(model.named_parameters()))
+    assert set(cluster_depths(dot)) == {"body.0 · Linear", "Tanh", "head · Linear"}
+    collapsed = graph_to_dot(loss, collapse_modules=True, names=dict(model.named_parameters()))
+    assert re.findall(r"^\tm\d+ \[.*?<B>([^<]*)</B>", collapsed, flags=re.M) == [
+        "body.0 · Linear", "Tanh", "head · Linear"]
+
+
+def test_sequential_children_are_named_by_their_index_with_the_root_module():
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 1), nn.Sigmoid())
+    loss = model(tg.randn(4, 2)).sum()
+    dot = graph_to_dot(loss, module=model, cluster_modules=True)
+    assert list(cluster_depths(dot)) == ["Sequential", "0 · Linear", "1 · Sigmoid", "2 · Linear",
+                                         "3 · Sigmoid"]
 
 
 def test_collapse_modules_draws_one_node_per_module():
