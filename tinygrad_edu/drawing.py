@@ -7,13 +7,15 @@ derivative rules, the order backward visits them, modules as clusters.
     loss.backward()
     draw_graph(loss, names=dict(model.named_parameters()), show_order=True)
 
-What is drawn (left to right, in the direction of the forward pass):
+What is drawn (top to bottom, in the direction of the forward pass; `rankdir="LR"`
+for left to right):
 
 * one node per tensor: its name (from `names`, matched by identity, else
   `Tensor.name`), shape, dtype, value and gradient, in full when they hold at
   most `max_elems` numbers, else as min / mean / max. Leaves that require grad
   (parameters, inputs you differentiate by), constants (leaves without grad),
-  intermediates and the root are styled apart and explained by a legend;
+  intermediates and the root are styled apart and explained by a legend. After
+  `backward()` the root shows the seed backward started from (1 for a scalar);
 * one node per op (a `Function` node of the engine): its name, its engine name
   (`SigmoidBackward`) and its local derivative rule (`∂ = s(1−s)`);
 * one edge per input of each op, labelled with the operand name the rule uses
@@ -33,7 +35,10 @@ Otherwise the drawing shows whatever `.grad` holds (`None` for tensors without o
 
 `draw_backward_steps(loss)` replays backward one op at a time (one frame per op,
 in the engine's order) and `write_backward_steps_html` puts the frames on one
-self-contained HTML page with a slider.
+self-contained HTML page with a slider, which keeps the running op in view.
+
+Text fits its box in any browser: see FONT below for the fonts and the
+measurements behind them.
 
 The DOT text comes from the pure function `graph_to_dot` (no renderer needed);
 `draw_graph` wraps the same text in a `GraphDrawing` (a `graphviz.Digraph` that
@@ -864,10 +869,14 @@ def draw_graph(root, *, names=None, show_data=True, show_grad=True, rankdir="TB"
                      module's named_parameters().
     show_data/grad   value and gradient rows (gradients: see the module docstring).
     max_elems        arrays with more elements are summarised as min / mean / max.
+    rankdir          "TB" (top to bottom: a small network fits a notebook cell at
+                     its natural size), "LR", "BT" or "RL".
     show_order       number ops in the order backward visits them
                      (= tg.topological_order([root.grad_fn]), 1 = first).
     cluster_modules  box the ops recorded inside each nn.Module; with `module` (the
-                     root module) boxes are labelled by dotted path and nested.
+                     root module) boxes are labelled by dotted path ("0 · Linear")
+                     and nested; without it, by the path `names` give a module's
+                     own parameters, else by class.
     collapse_modules True: one node per module (the children of `module`, or each
                      innermost module without it); an int n: the modules n levels
                      below `module`. Parameters used only inside are listed in it.

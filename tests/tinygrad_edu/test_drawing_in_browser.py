@@ -23,7 +23,7 @@ from tinygrad_edu.drawing import (draw_backward_steps, draw_graph, find_renderer
                                   write_backward_steps_html)
 
 from browser_checks import (BROWSER_ARGS, find_browser, fit_problems, other_font_ratios,
-                            sync_playwright, texts_of)
+                            sync_playwright, table_widths, texts_of)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VIEWPORT = {"width": 1280, "height": 800}
@@ -133,6 +133,30 @@ def drawing_of(kind: str, renderer) -> str:
                    else dict(collapse_modules=True))
         drawn = draw_graph(loss, module=model, dot_program=renderer, **options)
     return drawn.pipe(format="svg", encoding="utf-8")
+
+
+def test_layout_widths_are_the_drawn_widths(page):
+    # The measurement behind the font choice (drawing.FONT): graphviz-pure sizes boxes
+    # with its table for the font named in the DOT text; the browser draws with the
+    # font it has. DejaVu Sans and Courier tables agree with what Chromium draws here
+    # (DejaVu Sans, and DejaVu Sans Mono for Courier); the Helvetica table, used before,
+    # is ~14% too narrow, which is how bold names ran into their subtitles.
+    page.tab.set_content(drawing_of("xor", find_renderer("graphviz-pure")))
+    texts = texts_of(page.tab)
+    drawn = page.tab.evaluate("() => Array.from(document.querySelectorAll('text'), "
+                              "t => t.getComputedTextLength())")
+    ascii_texts = [i for i, (text, *_) in enumerate(texts) if text.isascii() and text.strip()]
+    sans = [i for i in ascii_texts if "monospace" not in texts[i][1]]
+    mono = [i for i in ascii_texts if "monospace" in texts[i][1]]
+    assert len(sans) > 30 and len(mono) > 30
+
+    def drawn_over_table(indices, font):
+        table = table_widths([(texts[i][0], texts[i][2], texts[i][3]) for i in indices], font)
+        return [drawn[i] / w for i, w in zip(indices, table)]
+
+    assert all(0.99 <= r <= 1.001 for r in drawn_over_table(sans, "DejaVu Sans"))
+    assert all(1.0 <= r <= 1.004 for r in drawn_over_table(mono, "Courier"))
+    assert statistics.median(drawn_over_table(sans, "Helvetica")) > 1.1
 
 
 @pytest.mark.parametrize("kind", ["xor", "xor_left_to_right", "mlp_clusters", "mlp_collapsed",
