@@ -59,7 +59,7 @@ import numpy as np
 from . import autograd
 from .autograd import no_grad, topological_order
 from .render import (GraphDrawing, Renderer, RendererError, find_renderer, using_renderer,
-                     with_font_fallbacks)
+                     svg_for_browsers)
 from .tensor import Tensor
 
 __all__ = ["draw_graph", "graph_to_dot", "retain_grads", "draw_backward_steps",
@@ -1210,7 +1210,7 @@ def write_backward_steps_html(frames_or_loss, path, *, title="Backward, step by 
             svg = _without_caption(frame).pipe(format="svg", encoding="utf-8")
         else:
             with using_renderer(program):
-                svg = with_font_fallbacks(frame.pipe(format="svg", encoding="utf-8", quiet=True))
+                svg = svg_for_browsers(frame.pipe(format="svg", encoding="utf-8", quiet=True))
         svgs.append(svg)
     parts = []
     for k, (frame, svg) in enumerate(zip(frames, _same_size(svgs))):

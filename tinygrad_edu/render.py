@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import re
 import pathlib
 import shutil
 import sys
@@ -45,15 +46,19 @@ GRAPHVIZ_PURE_FORMATS = frozenset(
 # within a few % of DejaVu Sans, a margin the layout leaves), then the generic
 # family. Courier already comes with ",monospace" from both renderers.
 SVG_FONT_FAMILIES = {"DejaVu Sans": "DejaVu Sans,Verdana,sans-serif"}
+_TEXT_WITHOUT_SPACE_RULE = re.compile(r"<text (?![^>]*xml:space)")
 
 
-def with_font_fallbacks(svg):
-    """An SVG (str or bytes) whose font-family attributes name fallback fonts too."""
+def svg_for_browsers(svg):
+    """An SVG (str or bytes) as browsers should get it: font-family attributes name
+    fallback fonts too, and every <text> keeps its spaces (Graphviz's dot, unlike
+    graphviz-pure, omits xml:space="preserve", and browsers then drop the leading
+    spaces that align the rows of a printed array)."""
     if isinstance(svg, bytes):
-        return with_font_fallbacks(svg.decode("utf-8")).encode("utf-8")
+        return svg_for_browsers(svg.decode("utf-8")).encode("utf-8")
     for font, families in SVG_FONT_FAMILIES.items():
         svg = svg.replace(f'font-family="{font}"', f'font-family="{families}"')
-    return svg
+    return _TEXT_WITHOUT_SPACE_RULE.sub('<text xml:space="preserve" ', svg)
 
 
 INSTALL_HINT = (
@@ -210,7 +215,7 @@ class GraphDrawing(graphviz.Digraph):
             out = super().pipe(format, renderer=renderer, formatter=formatter,
                                neato_no_op=neato_no_op, quiet=quiet, engine=engine,
                                encoding=encoding)
-        return with_font_fallbacks(out) if _is_svg(format or self.format) else out
+        return svg_for_browsers(out) if _is_svg(format or self.format) else out
 
     def render(self, filename=None, directory=None, view=False, cleanup=False, format=None,
                renderer=None, formatter=None, neato_no_op=None, quiet=True, quiet_view=False,
@@ -231,7 +236,7 @@ class GraphDrawing(graphviz.Digraph):
                                      overwrite_source=overwrite_source)
         if _is_svg(wanted or self.format):
             path = pathlib.Path(written)
-            path.write_text(with_font_fallbacks(path.read_text(encoding="utf-8")), encoding="utf-8")
-        if view or quiet_view:  # after the fonts are fixed, as graphviz would
+            path.write_text(svg_for_browsers(path.read_text(encoding="utf-8")), encoding="utf-8")
+        if view or quiet_view:  # after the SVG is fixed, as graphviz would
             self._view(written, format=self._format, quiet=quiet_view)
         return written

@@ -18,6 +18,7 @@ from tinygrad_edu import drawing
 from tinygrad_edu.drawing import (GraphDrawing, RendererError, draw_backward_steps, draw_graph,
                                   find_renderer, graph_to_dot, retain_grads,
                                   write_backward_steps_html)
+from tinygrad_edu.render import svg_for_browsers
 
 
 @pytest.fixture(scope="module")
@@ -420,12 +421,27 @@ def test_rendered_svg_contains_the_labels(graphviz_pure):
     assert 'font-family="Courier' in drawing_.pipe(format="svg", encoding="utf-8")
 
 
+def test_svgs_name_fallback_fonts_and_keep_spaces():
+    # a renderer writes the one family it measured; browsers without it would fall
+    # back to a serif font; Graphviz's dot writes no xml:space, and browsers then
+    # drop the leading spaces that align the rows of a printed array
+    svg = ('<text text-anchor="start" x="1" font-family="DejaVu Sans"> [0. 1.]</text>'
+           '<text xml:space="preserve" x="2" font-family="Courier,monospace">1</text>')
+    assert svg_for_browsers(svg) == (
+        '<text xml:space="preserve" text-anchor="start" x="1" '
+        'font-family="DejaVu Sans,Verdana,sans-serif"> [0. 1.]</text>'
+        '<text xml:space="preserve" x="2" font-family="Courier,monospace">1</text>')
+    assert svg_for_browsers(svg.encode()) == svg_for_browsers(svg).encode()
+
+
 def test_render_writes_svg_and_png(graphviz_pure, tmp_path):
     *_, loss = neuron()
     drawing_ = draw_graph(loss, dot_program=graphviz_pure)
     svg_path = drawing_.render(str(tmp_path / "graph"), format="svg")
     png_path = drawing_.render(str(tmp_path / "graph"), format="png")
-    assert svg_path.endswith(".svg") and "<svg" in pathlib.Path(svg_path).read_text(encoding="utf-8")
+    svg = pathlib.Path(svg_path).read_text(encoding="utf-8")
+    assert svg_path.endswith(".svg") and "<svg" in svg
+    assert 'font-family="DejaVu Sans,Verdana,sans-serif"' in svg and 'font-family="DejaVu Sans"' not in svg
     assert pathlib.Path(png_path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     out = drawing_.render(outfile=str(tmp_path / "direct.png"))
     assert pathlib.Path(out).read_bytes()[:4] == b"\x89PNG"
@@ -435,6 +451,7 @@ def test_jupyter_display_uses_the_renderer(graphviz_pure):
     *_, loss = neuron()
     bundle = draw_graph(loss, dot_program=graphviz_pure)._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"] and "SigmoidBackward" in bundle["image/svg+xml"]
+    assert 'font-family="DejaVu Sans,Verdana,sans-serif"' in bundle["image/svg+xml"]
 
 
 def test_dot_binary_is_restored_after_rendering(graphviz_pure):

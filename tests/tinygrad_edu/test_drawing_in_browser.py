@@ -192,6 +192,25 @@ def test_everything_the_drawing_example_writes_fits(page, tmp_path):
     assert page.errors == []
 
 
+def test_rows_of_a_printed_array_stay_aligned(page, renderer, tmp_path):
+    # "[[0. 0.]" over " [0. 1.]": the leading space must survive into the drawing, or
+    # the rows slip out of line (monospace: both rows are 8 characters wide)
+    svg = drawing_of("xor", renderer)
+    (tmp_path / "xor.svg").write_text(svg, encoding="utf-8")
+    widths = """() => {
+      const texts = Array.from(document.querySelectorAll("text"));
+      const rows = ["[[0. 0.]", " [0. 1.]"].map(row => texts.find(t => t.textContent === row));
+      return rows.map(t => [t.getNumberOfChars(), t.getComputedTextLength()]);
+    }"""
+    page.tab.goto((tmp_path / "xor.svg").as_uri())  # an SVG file, as docs/ and examples ship
+    as_file = page.tab.evaluate(widths)
+    page.tab.goto("about:blank")
+    page.tab.set_content(svg)  # inline in HTML, as the step page and notebooks show it
+    inline = page.tab.evaluate(widths)
+    for (n_first, first), (n_second, second) in (as_file, inline):
+        assert n_first == n_second == 8 and second == pytest.approx(first, rel=1e-6)
+
+
 def test_xor_drawing_fits_a_notebook_cell_at_natural_size(page, renderer):
     # a notebook shows the SVG at its own size (1 pt = 4/3 px): it must fit a
     # 1000 px wide output cell without a horizontal scrollbar, with 11 pt text
