@@ -49,6 +49,13 @@ SVG_FONT_FAMILIES = {"DejaVu Sans": "DejaVu Sans,Verdana,sans-serif"}
 _TEXT_WITHOUT_SPACE_RULE = re.compile(r"<text (?![^>]*xml:space)")
 
 
+# graphviz-pure draws PNG and JPEG itself, with fonts of its own: a sans-serif one
+# for "Arial" and "Helvetica" (the shapes of Arial's widths, the table it lays them
+# out with), a serif one for any other name. So its raster pictures use Arial.
+RASTER_FONT_SUBSTITUTES = {"DejaVu Sans": "Arial"}
+_RASTER_FORMATS = frozenset({"png", "jpeg", "jpg", "jpe"})
+
+
 def svg_for_browsers(svg):
     """An SVG (str or bytes) as browsers should get it: font-family attributes name
     fallback fonts too, and every <text> keeps its spaces (Graphviz's dot, unlike
@@ -207,14 +214,27 @@ class GraphDrawing(graphviz.Digraph):
         renderer.check_format(format)
         return renderer
 
+    def for_renderer(self, program: Renderer, format: str) -> "GraphDrawing":
+        """The drawing as `program` should get it for `format`: itself, or for
+        graphviz-pure's PNG and JPEG a copy in the fonts it can draw (see
+        RASTER_FONT_SUBSTITUTES)."""
+        if program.kind != "graphviz-pure" or format.split(":")[0].lower() not in _RASTER_FORMATS:
+            return self
+        copy = self.copy()
+        for font, substitute in RASTER_FONT_SUBSTITUTES.items():
+            copy.body = [line.replace(f'fontname="{font}"', f'fontname="{substitute}"')
+                         for line in copy.body]
+        return copy
+
     def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None,
              quiet=True, *, engine=None, encoding=None):
         """The rendered drawing as bytes (or str with `encoding`), e.g. pipe("svg")."""
         program = self.renderer_for(format or self.format)
+        drawing = self.for_renderer(program, format or self.format)
         with using_renderer(program):
-            out = super().pipe(format, renderer=renderer, formatter=formatter,
-                               neato_no_op=neato_no_op, quiet=quiet, engine=engine,
-                               encoding=encoding)
+            out = super(GraphDrawing, drawing).pipe(
+                format, renderer=renderer, formatter=formatter, neato_no_op=neato_no_op,
+                quiet=quiet, engine=engine, encoding=encoding)
         return svg_for_browsers(out) if _is_svg(format or self.format) else out
 
     def render(self, filename=None, directory=None, view=False, cleanup=False, format=None,
@@ -227,13 +247,13 @@ class GraphDrawing(graphviz.Digraph):
         if wanted is None and outfile is not None:
             wanted = pathlib.Path(outfile).suffix.lstrip(".").lower() or None
         program = self.renderer_for(wanted or self.format)
+        drawing = self.for_renderer(program, wanted or self.format)
         with using_renderer(program):
-            written = super().render(filename, directory=directory, view=False, cleanup=cleanup,
-                                     format=format, renderer=renderer, formatter=formatter,
-                                     neato_no_op=neato_no_op, quiet=quiet, quiet_view=False,
-                                     outfile=outfile, engine=engine,
-                                     raise_if_result_exists=raise_if_result_exists,
-                                     overwrite_source=overwrite_source)
+            written = super(GraphDrawing, drawing).render(
+                filename, directory=directory, view=False, cleanup=cleanup, format=format,
+                renderer=renderer, formatter=formatter, neato_no_op=neato_no_op, quiet=quiet,
+                quiet_view=False, outfile=outfile, engine=engine,
+                raise_if_result_exists=raise_if_result_exists, overwrite_source=overwrite_source)
         if _is_svg(wanted or self.format):
             path = pathlib.Path(written)
             path.write_text(svg_for_browsers(path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -447,6 +447,18 @@ def test_render_writes_svg_and_png(graphviz_pure, tmp_path):
     assert pathlib.Path(out).read_bytes()[:4] == b"\x89PNG"
 
 
+def test_graphviz_pure_draws_pngs_in_a_font_it_has(graphviz_pure):
+    # its own rasteriser draws "DejaVu Sans" as a serif font, "Arial" as a sans-serif
+    # one with Arial's widths, which its Arial table lays out: PNGs use Arial
+    *_, loss = neuron()
+    drawing_ = draw_graph(loss, dot_program=graphviz_pure)
+    png_source = drawing_.for_renderer(graphviz_pure, "png").source
+    assert 'fontname="Arial"' in png_source and 'fontname="DejaVu Sans"' not in png_source
+    assert drawing_.for_renderer(graphviz_pure, "svg") is drawing_
+    assert drawing_.for_renderer(drawing.Renderer("/usr/bin/dot", "dot"), "png") is drawing_
+    assert drawing_.source.count('fontname="DejaVu Sans"') == 3  # graph, node, edge: untouched
+
+
 def test_jupyter_display_uses_the_renderer(graphviz_pure):
     *_, loss = neuron()
     bundle = draw_graph(loss, dot_program=graphviz_pure)._repr_mimebundle_()
