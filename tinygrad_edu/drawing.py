@@ -553,7 +553,7 @@ def _backward_has_run(model: GraphModel) -> bool:
                if n.producer is None and n.tensor.requires_grad)
 
 
-def _grad_cell(node: TensorNode, grads, model: GraphModel, options: _Options, after_backward: bool):
+def _grad_cell(node: TensorNode, grads, options: _Options, after_backward: bool):
     """The lines of a tensor's grad cell in a static drawing."""
     g = grads.get(node.id) if grads is not None else _stored_grad(node.tensor)
     if g is None and node.kind == "output" and after_backward and node.tensor.data.size == 1:
@@ -678,7 +678,7 @@ def _dot_body(model: GraphModel, options: _Options, *, grads=None, frame: _Frame
                 grad_lines = frame.grad_lines.get(node.id)
                 grad_fill = RECEIVED_FILL if node.id in frame.received else None
         elif options.show_grad and node.tensor.requires_grad:
-            grad_lines = _grad_cell(node, grads, model, options, after_backward)
+            grad_lines = _grad_cell(node, grads, options, after_backward)
         label = _tensor_label(node, options, grad_lines, grad_fill)
         received = " received" if frame is not None and node.id in frame.received else ""
         members[where(node.cluster)].append(
@@ -970,7 +970,9 @@ def draw_backward_steps(loss: Tensor, *, names=None, show_data=True, rankdir="TB
     """One drawing per backward step: frame k shows the graph after backward has run
     the k-th op of `tg.topological_order([loss.grad_fn])`.
 
-    The op being processed is orange, ops already done are light orange; each
+    The op being processed is orange with a thick outline (its node's SVG group has
+    class "current"), ops already done are light orange, ops still to come white
+    with a dashed outline; each
     tensor's grad cell shows what it has received so far ("partial: 1 of 2 uses"
     until every op that uses it has sent its share; "complete" after), and the
     cells and edges that received a gradient in this step are highlighted.
@@ -1179,7 +1181,9 @@ def _without_caption(frame: GraphDrawing) -> GraphDrawing:
 def write_backward_steps_html(frames_or_loss, path, *, title="Backward, step by step",
                               dot_program=None, **draw_options) -> pathlib.Path:
     """Write ONE self-contained HTML page stepping through backward with a slider
-    (plus prev/next buttons and the arrow keys). Frames are inline SVG; the page
+    (plus prev/next buttons and the arrow keys). Frames are inline SVG at their
+    natural size (text is not shrunk to the window) in an area that scrolls to keep
+    the running op in view; each step's caption is shown once, above it. The page
     loads nothing from the network.
 
     `frames_or_loss`: the frames of `draw_backward_steps`, or a loss Tensor (then
