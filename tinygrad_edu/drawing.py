@@ -426,14 +426,16 @@ def retain_grads(root) -> list:
 # agree. graphviz-pure has tables for "DejaVu Sans", "Verdana", "Helvetica",
 # "Arial", "Times" and "Courier" only (a list such as "Helvetica,sans-serif" falls
 # back to Times widths). Measured in Chromium on Debian (only DejaVu fonts),
-# every sans family is drawn as DejaVu Sans: 14% wider than the Helvetica table
-# (so bold names ran into their subtitles), equal to the DejaVu Sans table to
-# 0.1% on ASCII (its estimates for ∂, ², ᵀ are larger than the glyphs). Courier
-# comes out as DejaVu Sans Mono, 0.35% wider than the Courier table. Hence:
-# lay out with DejaVu Sans and Courier, give every text cell some padding (it
-# absorbs Courier's 0.35% and the few % by which Verdana, the font macOS and
-# Windows use for our SVGs, is wider on some strings; see render.py), and never
-# put two spans of different fonts or sizes side by side in one cell.
+# every sans family is drawn as DejaVu Sans: a median 14.5% (up to 27%) wider than
+# the Helvetica table (so bold names ran into their subtitles), 0.992 to 1.000
+# times the DejaVu Sans table on ASCII (its guesses for ∂, ², ᵀ are wider than the
+# glyphs). Courier comes out as DejaVu Sans Mono, 0.25-0.32% wider than the
+# Courier table. Hence: lay out with DejaVu Sans and Courier, give every text some
+# padding and every node a margin (they absorb Courier's 0.3% and the few % by
+# which Verdana, what macOS and Windows draw for our SVGs, is wider on some
+# strings; see render.py), and never put two spans of different fonts or sizes
+# side by side in one cell. tests/tinygrad_edu/test_drawing_in_browser.py
+# repeats these measurements and checks every drawing in the browser.
 FONT, NUMBER_FONT = "DejaVu Sans", "Courier"
 FONT_SIZE, SMALL_SIZE, CLUSTER_FONT_SIZE = 11, 9, 11
 SUBTITLE_COLOR = "#555555"
