@@ -7,13 +7,15 @@ derivative rules, the order backward visits them, modules as clusters.
     loss.backward()
     draw_graph(loss, names=dict(model.named_parameters()), show_order=True)
 
-What is drawn (left to right, in the direction of the forward pass):
+What is drawn (top to bottom, in the direction of the forward pass; `rankdir="LR"`
+for left to right):
 
 * one node per tensor: its name (from `names`, matched by identity, else
   `Tensor.name`), shape, dtype, value and gradient, in full when they hold at
   most `max_elems` numbers, else as min / mean / max. Leaves that require grad
   (parameters, inputs you differentiate by), constants (leaves without grad),
-  intermediates and the root are styled apart and explained by a legend;
+  intermediates and the root are styled apart and explained by a legend. After
+  `backward()` the root shows the seed backward started from (1 for a scalar);
 * one node per op (a `Function` node of the engine): its name, its engine name
   (`SigmoidBackward`) and its local derivative rule (`∂ = s(1−s)`);
 * one edge per input of each op, labelled with the operand name the rule uses
@@ -31,9 +33,13 @@ Gradients of intermediate tensors. After `backward()` only leaves keep `.grad`
 
 Otherwise the drawing shows whatever `.grad` holds (`None` for tensors without one).
 
-`draw_backward_steps(loss)` runs the engine's backward once, watching it (an
-`autograd.Observer`), and draws one frame per op in the engine's order and `write_backward_steps_html` puts the frames on one
-self-contained HTML page with a slider.
+`draw_backward_steps(loss)` runs the engine's own backward once, watching it (an
+`autograd.Observer`), and draws one frame per op in the engine's order;
+`write_backward_steps_html` puts the frames on one self-contained HTML page with a
+slider, which keeps the running op in view.
+
+Text fits its box in any browser: see FONT below for the fonts and the
+measurements behind them.
 
 The DOT text comes from the pure function `graph_to_dot` (no renderer needed);
 `draw_graph` wraps the same text in a `GraphDrawing` (a `graphviz.Digraph` that
@@ -54,7 +60,8 @@ import numpy as np
 from . import autograd, checks, gradients
 from .autograd import topological_order
 from .modes import no_grad
-from .render import GraphDrawing, Renderer, RendererError, find_renderer, using_renderer
+from .render import (GraphDrawing, Renderer, RendererError, find_renderer, using_renderer,
+                     svg_for_browsers)
 from .tensor import Tensor
 
 __all__ = ["draw_graph", "graph_to_dot", "retain_grads", "draw_backward_steps",
@@ -213,11 +220,15 @@ class _ModuleClusters:
 
     With the root `module`, paths come from `module.named_modules()` and nested
     modules give nested clusters ("layers" ⊃ "layers.0"). Without it, each op's
-    innermost module (`fn.module`) is one flat cluster labelled by its class.
+    innermost module (`fn.module`) is one flat cluster, labelled by its path when
+    `names` tell it (the name "0.weight" of a module's own parameter "weight" puts
+    that module at "0"), else by its class ("Sigmoid", "Sigmoid #2"): a module
+    knows its children but not its parent, so nothing else can tell its name.
     """
 
-    def __init__(self, module):
+    def __init__(self, module, name_of=None):
         self.root = module
+        self.name_of = name_of or {}
         self.clusters = {}
         self.path_of, self.module_at = {}, {}
         if module is not None:
@@ -250,13 +261,31 @@ class _ModuleClusters:
         key = self.object_keys.get(id(module))
         if key is None:
             class_name = type(module).__name__
-            self.instances[class_name] += 1
-            n = self.instances[class_name]
             key = f"object:{id(module)}"
             self.object_keys[id(module)] = key
-            label = class_name if n == 1 else f"{class_name} #{n}"
+            path = self._path_from_names(module)
+            if path is not None:
+                label = f"{path} · {class_name}" if path else class_name
+            else:
+                self.instances[class_name] += 1
+                n = self.instances[class_name]
+                label = class_name if n == 1 else f"{class_name} #{n}"
             self.clusters[key] = Cluster(key, label, None)
         return key
+
+    def _path_from_names(self, module):
+        """The module's dotted path, read off the given name of one of its own
+        parameters or buffers ("0.weight" for its "weight": "0"), or None."""
+        for method in ("named_parameters", "named_buffers"):
+            if not hasattr(module, method):
+                continue
+            for local, tensor in getattr(module, method)(recurse=False):
+                name = self.name_of.get(id(tensor))
+                if name == local:
+                    return ""
+                if name is not None and name.endswith("." + local):
+                    return name[:-len(local) - 1]
+        return None
 
     def parameter_owners(self, modules_seen) -> dict:
         """id(parameter or buffer) -> (cluster chain of the module owning it, its local name)."""
@@ -287,7 +316,8 @@ def build_graph(root, *, names=None, module=None, clusters: bool = False) -> Gra
     roots = _as_roots(root)
     order = topological_order([r.grad_fn for r in roots])
     name_of = _names_by_identity(names, module)
-    module_clusters = _ModuleClusters(module) if (clusters or module is not None) else None
+    module_clusters = (_ModuleClusters(module, name_of) if (clusters or module is not None)
+                       else None)
 
     output_of = {}  # engine node -> the Tensor object it produced
     for r in roots:
@@ -360,7 +390,30 @@ def retain_grads(root) -> list:
 # ----------------------------------------------------------------------------
 # DOT text
 
-FONT, NUMBER_FONT = "Helvetica", "Courier"
+# Fonts. The renderer sizes every box with its own width table for the font named
+# here, while a browser draws the SVG with whatever font it has, so the two must
+# agree. graphviz-pure has tables for "DejaVu Sans", "Verdana", "Helvetica",
+# "Arial", "Times" and "Courier" only (a list such as "Helvetica,sans-serif" falls
+# back to Times widths). Measured in Chromium on Debian (only DejaVu fonts),
+# every sans family is drawn as DejaVu Sans: a median 14.5% (up to 27%) wider than
+# the Helvetica table (so bold names ran into their subtitles), 0.992 to 1.000
+# times the DejaVu Sans table on ASCII (its guesses for ∂, ², ᵀ are wider than the
+# glyphs). Courier comes out as DejaVu Sans Mono, 0.25-0.32% wider than the
+# Courier table. Hence: lay out with DejaVu Sans and Courier, give every text some
+# padding and every node a margin (they absorb Courier's 0.3% and the few % by
+# which Verdana, what macOS and Windows draw for our SVGs, is wider on some
+# strings; see render.py), and never put two spans of different fonts or sizes
+# side by side in one cell. tests/tinygrad_edu/test_drawing_in_browser.py
+# repeats these measurements and checks every drawing in the browser.
+FONT, NUMBER_FONT = "DejaVu Sans", "Courier"
+FONT_SIZE, SMALL_SIZE, CLUSTER_FONT_SIZE = 11, 9, 11
+SUBTITLE_COLOR = "#555555"
+# Every node is a rounded box around a borderless table: the box's margin keeps
+# text clear of the rounded corners (graphviz rounds with a radius of up to 12 pt).
+TENSOR_SHAPE = dict(shape="box", style="rounded,filled", margin="0.06,0.04")
+OP_SHAPE = dict(shape="box", style="rounded,filled", margin="0.06,0.04")
+OUTPUT_COLOR = "#2b8a3e"
+MAIN_PATH_WEIGHT = 8
 STYLE = {  # fill colours by tensor kind
     "parameter": "#cfe2ff",
     "constant": "#eeeeee",
@@ -370,8 +423,9 @@ STYLE = {  # fill colours by tensor kind
 KIND_TAG = {"parameter": "requires grad", "constant": "constant", "intermediate": "",
             "output": "output"}
 OP_FILL, ORDER_FILL, MODULE_FILL, CLUSTER_FILL = "#fff2cc", "#ffd28a", "#e8e0f5", "#f7f7fb"
-# backward-steps frames
-PENDING_FILL, CURRENT_FILL, DONE_FILL = "#f0f0f0", "#ff9f43", "#ffe3c2"
+# backward-steps frames: ops not yet visited are white with a dashed grey outline
+# (constants are grey and solid), the running op is orange with a thick outline
+PENDING_FILL, PENDING_COLOR, CURRENT_FILL, DONE_FILL = "#ffffff", "#8c8c8c", "#ff9f43", "#ffe3c2"
 RECEIVED_FILL, FLOW_COLOR = "#ffc078", "#e8590c"
 
 
@@ -379,7 +433,7 @@ RECEIVED_FILL, FLOW_COLOR = "#ffc078", "#e8590c"
 class _Options:
     show_data: bool = True
     show_grad: bool = True
-    rankdir: str = "LR"
+    rankdir: str = "TB"
     max_elems: int = 10
     show_order: bool = False
     legend: bool = True
@@ -398,40 +452,57 @@ class _FrameState:
 
 
 def _number_block(lines) -> str:
+    """Lines of numbers, one left-aligned Courier block."""
     return '<FONT FACE="%s">%s</FONT>' % (
         NUMBER_FONT, "".join(_escape(line) + '<BR ALIGN="LEFT"/>' for line in lines))
+
+
+def _subtitle(text: str) -> str:
+    return f'<FONT POINT-SIZE="{SMALL_SIZE}" COLOR="{SUBTITLE_COLOR}">{_escape(text)}</FONT>'
+
+
+def _row_name(text: str) -> str:
+    """'shape', 'data', 'grad': grey, at the size of the numbers they label (so that
+    their baselines line up)."""
+    return f'<FONT COLOR="{SUBTITLE_COLOR}">{_escape(text)}</FONT>'
+
+
+def _title_row(title: str, subtitle: str) -> str:
+    """A bold title and a small grey subtitle side by side, each in its own padded
+    cell: their positions come from the layout, so they cannot run into each other."""
+    cells = "".join(f'<TD ALIGN="{align}" VALIGN="BOTTOM">{text}</TD>'
+                    for text, align in ((title, "LEFT"), (subtitle, "RIGHT")) if text)
+    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR>'
+            + cells + "</TR></TABLE>")
 
 
 def _tensor_label(node: TensorNode, options: _Options, grad_lines, grad_fill) -> str:
     t = node.tensor
     rows = []
     title = f"<B>{_escape(node.name)}</B>" if node.name else ""
-    tag = KIND_TAG[node.kind]
-    if tag:
-        title += (" " if title else "") + f'<FONT POINT-SIZE="9" COLOR="#555555">{tag}</FONT>'
-    if title:
-        rows.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT">{title}</TD></TR>')
-    rows.append(f'<TR><TD ALIGN="LEFT">shape</TD><TD ALIGN="LEFT"><FONT FACE="{NUMBER_FONT}">'
-                f'{_escape(_shape_text(t.shape))}</FONT> {_escape(t.dtype)}</TD></TR>')
+    tag = _subtitle(KIND_TAG[node.kind]) if KIND_TAG[node.kind] else ""
+    if title or tag:
+        rows.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT" CELLPADDING="1">{_title_row(title, tag)}</TD></TR>')
+    rows.append(f'<TR><TD ALIGN="LEFT">{_row_name("shape")}</TD><TD ALIGN="LEFT">'
+                f'{_number_block([f"{_shape_text(t.shape)} {t.dtype}"])}</TD></TR>')
     if options.show_data:
-        rows.append(f'<TR><TD ALIGN="LEFT" VALIGN="TOP">data</TD><TD ALIGN="LEFT">'
+        rows.append(f'<TR><TD ALIGN="LEFT" VALIGN="TOP">{_row_name("data")}</TD><TD ALIGN="LEFT">'
                     f'{_number_block(array_lines(t.data, options.max_elems))}</TD></TR>')
     if grad_lines is not None:
         fill = f' BGCOLOR="{grad_fill}"' if grad_fill else ""
-        rows.append(f'<TR><TD ALIGN="LEFT" VALIGN="TOP">grad</TD><TD ALIGN="LEFT"{fill}>'
+        rows.append(f'<TR><TD ALIGN="LEFT" VALIGN="TOP">{_row_name("grad")}</TD><TD ALIGN="LEFT"{fill}>'
                     f'{_number_block(grad_lines)}</TD></TR>')
-    return ('<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="1" CELLPADDING="2" STYLE="ROUNDED" '
-            f'BGCOLOR="{STYLE[node.kind]}"' + (' COLOR="#2b8a3e"' if node.kind == "output" else "")
-            + ">" + "".join(rows) + "</TABLE>>")
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">'
+            + "".join(rows) + "</TABLE>>")
 
 
 def _op_label(op: OpNode, options: _Options) -> str:
     display, rule, _ = op_description(op.fn)
     number = (f'<TD ROWSPAN="2" BGCOLOR="{ORDER_FILL}"><FONT FACE="{NUMBER_FONT}"><B>{op.step}'
               f'</B></FONT></TD>') if options.show_order else ""
-    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR>{number}'
-            f'<TD ALIGN="LEFT"><B>{_escape(display)}</B> <FONT POINT-SIZE="9" COLOR="#555555">'
-            f'{_escape(op.fn.name())}</FONT></TD></TR>'
+    title = _title_row(f"<B>{_escape(display)}</B>", _subtitle(op.fn.name()))
+    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR>{number}'
+            f'<TD ALIGN="LEFT" CELLPADDING="0">{title}</TD></TR>'
             f'<TR><TD ALIGN="LEFT">{_escape(rule)}</TD></TR></TABLE>>')
 
 
@@ -442,6 +513,24 @@ def _stored_grad(t: Tensor):
         return None
     grad = t.grad
     return None if grad is None else grad.data
+
+
+def _backward_has_run(model: GraphModel) -> bool:
+    """Whether backward() has run from this graph's root: the engine frees the
+    root's node afterwards (unless retain_graph), and fills the leaves' .grad."""
+    if any(getattr(r.grad_fn, "freed", False) for r in model.roots if r.grad_fn is not None):
+        return True
+    return any(n.tensor.grad is not None for n in model.tensors
+               if n.producer is None and n.tensor.requires_grad)
+
+
+def _grad_cell(node: TensorNode, grads, options: _Options, after_backward: bool):
+    """The lines of a tensor's grad cell in a static drawing."""
+    g = grads.get(node.id) if grads is not None else _stored_grad(node.tensor)
+    if g is None and node.kind == "output" and after_backward and node.tensor.data.size == 1:
+        # d root / d root: the seed backward started from (the engine keeps no .grad for it)
+        return array_lines(np.ones_like(node.tensor.data), options.max_elems) + ["(seed)"]
+    return ["None"] if g is None else array_lines(g, options.max_elems)
 
 
 def _computed_grads(model: GraphModel) -> dict:
@@ -464,28 +553,33 @@ def _computed_grads(model: GraphModel) -> dict:
 
 
 def _legend_lines(options: _Options, frame: bool, collapsed: bool = False) -> list:
-    def row(fill, text, cell=""):
-        return (f'<TR><TD BGCOLOR="{fill}" BORDER="1">{cell}</TD>'
-                f'<TD ALIGN="LEFT">{_escape(text)}</TD></TR>')
+    def row(text, fill=None, cell="", dashed=False):
+        swatch = (f'<TD BGCOLOR="{fill}" BORDER="1"' + (' STYLE="DASHED"' if dashed else "")
+                  + f">{cell}</TD>") if fill else "<TD></TD>"
+        return f'<TR>{swatch}<TD ALIGN="LEFT">{_escape(text)}</TD></TR>'
 
-    rows = [row(STYLE["parameter"], "leaf that requires grad (parameter or input)"),
-            row(STYLE["constant"], "constant (leaf without grad)"),
-            row(STYLE["intermediate"], "intermediate result"),
-            row(STYLE["output"], "output (the root)"),
-            row(OP_FILL if not frame else PENDING_FILL,
-                "op: name and local derivative ∂ (times G, the gradient of its output)")]
-    if collapsed:
-        rows.append(row(MODULE_FILL, "a module drawn as one node (collapse_modules)"))
-    if options.show_order:
-        rows.append(row(ORDER_FILL, "order in which backward visits the op",
-                        f'<FONT FACE="{NUMBER_FONT}">1</FONT>'))
+    rows = [row("leaf that requires grad (parameter, input)", STYLE["parameter"]),
+            row("constant (leaf without grad)", STYLE["constant"]),
+            row("intermediate result", STYLE["intermediate"]),
+            row("output (the root)", STYLE["output"])]
     if frame:
-        rows += [row(CURRENT_FILL, "op backward is running now"),
-                 row(DONE_FILL, "op already done"),
-                 row(RECEIVED_FILL, "gradient received in this step")]
-    return ['\tlegend [shape=plain label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" '
-            'CELLPADDING="2"><TR><TD COLSPAN="2" ALIGN="LEFT"><B>legend</B></TD></TR>'
-            + "".join(rows) + "</TABLE>>]"]
+        rows += [row("op backward has not reached yet", PENDING_FILL, dashed=True),
+                 row("op backward is running now", CURRENT_FILL),
+                 row("op already done", DONE_FILL),
+                 row("gradient received in this step", RECEIVED_FILL)]
+    else:
+        rows.append(row("op: name, engine node, local rule", OP_FILL))
+    rows.append(row("∂: local derivative, times G"))
+    rows.append(row("G: gradient of the op's output"))
+    if collapsed:
+        rows.append(row("a module drawn as one node", MODULE_FILL))
+    if options.show_order:
+        rows.append(row("order in which backward visits ops", ORDER_FILL, _number_block(["1"])))
+    # in a rank of its own after the last one: below a top-to-bottom drawing, where it
+    # widens it least
+    return ['\t{rank=sink; legend [shape=box style=rounded color="#bbbbbb" margin="0.06,0.04" '
+            'class="legend" label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
+            '<TR><TD COLSPAN="2" ALIGN="LEFT"><B>legend</B></TD></TR>' + "".join(rows) + "</TABLE>>]}"]
 
 
 def _attrs(**attrs) -> str:
@@ -519,12 +613,13 @@ def _collapse_level(model: GraphModel, module, collapse_modules) -> int | None:
 def _dot_body(model: GraphModel, options: _Options, *, grads=None, frame: _FrameState = None,
               collapse_level=None, draw_clusters=False) -> list:
     """The DOT statements (one per list item, without the enclosing `digraph {}`)."""
-    lines = [f'\tgraph [rankdir={options.rankdir} fontname="{FONT}" fontsize=12 nodesep=0.25 '
-             f'ranksep=0.35' + (' labelloc=t labeljust=l' if frame else "") + "]",
-             f'\tnode [fontname="{FONT}" fontsize=11]',
-             f'\tedge [fontname="{FONT}" fontsize=9 color="#555555" arrowsize=0.7]']
+    lines = [f'\tgraph [rankdir={options.rankdir} fontname="{FONT}" fontsize={FONT_SIZE} '
+             f'nodesep=0.2 ranksep=0.3' + (' labelloc=t labeljust=l' if frame else "") + "]",
+             f'\tnode [fontname="{FONT}" fontsize={FONT_SIZE}]',
+             f'\tedge [fontname="{FONT}" fontsize={SMALL_SIZE} color="#555555" arrowsize=0.7]']
     if frame is not None:
-        lines.append(f"\tlabel={_label_html(frame.caption)}")
+        lines.append(_caption_statement(frame.caption))
+    after_backward = frame is None and grads is None and _backward_has_run(model)
 
     # which ops and tensors are absorbed into collapsed module nodes
     group_of_op, groups = {}, {}
@@ -554,28 +649,32 @@ def _dot_body(model: GraphModel, options: _Options, *, grads=None, frame: _Frame
                 grad_lines = frame.grad_lines.get(node.id)
                 grad_fill = RECEIVED_FILL if node.id in frame.received else None
         elif options.show_grad and node.tensor.requires_grad:
-            g = grads.get(node.id) if grads is not None else _stored_grad(node.tensor)
-            grad_lines = ["None"] if g is None else array_lines(g, options.max_elems)
+            grad_lines = _grad_cell(node, grads, options, after_backward)
         label = _tensor_label(node, options, grad_lines, grad_fill)
+        received = " received" if frame is not None and node.id in frame.received else ""
         members[where(node.cluster)].append(
-            f"\t{node.id} [shape=plain label={label}]")
+            f"\t{node.id} [{_attrs(**TENSOR_SHAPE, fillcolor=STYLE[node.kind], color=OUTPUT_COLOR if node.kind == 'output' else None, label=label, **{'class': f'tensor {node.kind}{received}'})}]")
 
     for op in model.ops:
         if op in group_of_op:
             continue
-        fill = OP_FILL
+        style = dict(OP_SHAPE, fillcolor=OP_FILL)
+        state = ""
         if frame is not None:
-            fill = CURRENT_FILL if op is frame.current else DONE_FILL if op in frame.done else PENDING_FILL
-        pen = 2.5 if frame is not None and op is frame.current else 1
+            state = " current" if op is frame.current else " done" if op in frame.done else " pending"
+            style.update({" current": dict(fillcolor=CURRENT_FILL, penwidth=3),
+                          " done": dict(fillcolor=DONE_FILL),
+                          " pending": dict(fillcolor=PENDING_FILL, color=PENDING_COLOR,
+                                           style="rounded,filled,dashed")}[state])
         members[where(op.cluster)].append(
-            f"\t{op.id} [{_attrs(shape='box', style='rounded,filled', fillcolor=fill, penwidth=pen, margin='0.08,0.04', label=_op_label(op, options))}]")
+            f"\t{op.id} [{_attrs(**style, label=_op_label(op, options), **{'class': 'op' + state})}]")
 
     group_ids = {}
     for n, (key, group_ops) in enumerate(groups.items()):
         gid = group_ids[key] = f"m{n}"
         label = _group_label(model, key, group_ops, hidden, options)
         members[where(group_ops[0].cluster)].append(
-            f"\t{gid} [{_attrs(shape='box', style='rounded,filled', fillcolor=MODULE_FILL, label=label)}]")
+            f"\t{gid} [{_attrs(shape='box', style='rounded,filled', fillcolor=MODULE_FILL, label=label, **{'class': 'module'})}]")
 
     edges = []
     for op in model.ops:
@@ -584,8 +683,11 @@ def _dot_body(model: GraphModel, options: _Options, *, grads=None, frame: _Frame
             continue
         for i, node in enumerate(op.inputs):
             label = operands[i] if len(op.inputs) > 1 and i < len(operands) else None
-            edges.append(_edge(node.id, op.id, label, frame, (node.id, op.id)))
-        edges.append(_edge(op.id, op.output.id, None, frame, (op.output.id, op.id)))
+            # the first operand's edge (the data flowing through) pulls hardest: the
+            # main path runs straight down and weights, biases and targets hang off it
+            weight = MAIN_PATH_WEIGHT if i == 0 and node.producer is not None else None
+            edges.append(_edge(node.id, op.id, label, frame, (node.id, op.id), weight))
+        edges.append(_edge(op.id, op.output.id, None, frame, (op.output.id, op.id), MAIN_PATH_WEIGHT))
     for key, group_ops in groups.items():
         gid, seen_in, seen_out = group_ids[key], set(), set()
         for op in group_ops:
@@ -629,6 +731,13 @@ def _label_html(text: str) -> str:
     return f"<{_escape(text)}>"
 
 
+def _caption_statement(caption: str) -> str:
+    """A frame's caption, drawn as the graph's title (one DOT statement, so that the
+    step-through page, which shows the caption itself, can leave it out)."""
+    lines = caption.split(". ")  # one sentence a line, left-aligned: a narrower title
+    return "\tlabel=<" + '.<BR ALIGN="LEFT"/>'.join(_escape(line) for line in lines) + '<BR ALIGN="LEFT"/>>' 
+
+
 def _visible_cluster(chain: tuple, collapse_level):
     """The innermost cluster a node is drawn in (a collapsed module draws no cluster)."""
     if collapse_level is not None:
@@ -636,8 +745,8 @@ def _visible_cluster(chain: tuple, collapse_level):
     return chain[-1] if chain else None
 
 
-def _edge(src, dst, label, frame, key) -> str:
-    attrs = {"label": label}
+def _edge(src, dst, label, frame, key, weight=None) -> str:
+    attrs = {"label": label, "weight": weight}
     if frame is not None and key in frame.flowing:
         attrs.update(color=FLOW_COLOR, penwidth=2.5, fontcolor=FLOW_COLOR)
     text = _attrs(**attrs)
@@ -653,11 +762,13 @@ def _group_label(model, key, group_ops, hidden, options) -> str:
            and node.consumers and node.consumers[0][0] in group_ops]
     rows = [f"<B>{_escape(model.clusters[key].label)}</B>", f"ops: {_escape(ops_text)}"]
     if own:
-        rows.append(f'<FONT FACE="{NUMBER_FONT}" POINT-SIZE="10">{_escape(", ".join(own))}</FONT>')
+        rows.append(_number_block([", ".join(own)]))
     if options.show_order:
         steps = [op.step for op in group_ops]
         rows.append(f"backward steps {min(steps)}–{max(steps)}")
-    return "<" + "<BR/>".join(rows) + ">"
+    # one text per cell, so that fonts never share a line
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
+            + "".join(f'<TR><TD ALIGN="LEFT">{row}</TD></TR>' for row in rows) + "</TABLE>>")
 
 
 def _nest_clusters(clusters: dict, members: dict, collapse_level, collapsed: set) -> list:
@@ -678,7 +789,7 @@ def _nest_clusters(clusters: dict, members: dict, collapse_level, collapsed: set
         if key is not None:
             number = numbers.setdefault(key, len(numbers))
             lines.append(f"{indent}subgraph cluster_{number} {{")
-            lines.append(f"{indent}\t{_attrs(label=_label_html(clusters[key].label), style='rounded,filled', fillcolor=CLUSTER_FILL, color='#9b8fc4', fontsize=12)}")
+            lines.append(f"{indent}\t{_attrs(label=_label_html(clusters[key].label), style='rounded,filled', fillcolor=CLUSTER_FILL, color='#9b8fc4', fontsize=CLUSTER_FONT_SIZE, margin=10)}")
             stack.append(("exit", key, depth))
             inner = depth + 1
         else:
@@ -696,7 +807,7 @@ def _check_options(rankdir, max_elems):
         raise ValueError(f"draw_graph: max_elems must be an int >= 0, got {max_elems!r}")
 
 
-def graph_to_dot(root, *, names=None, show_data=True, show_grad=True, rankdir="LR",
+def graph_to_dot(root, *, names=None, show_data=True, show_grad=True, rankdir="TB",
                  max_elems=10, show_order=False, cluster_modules=False, module=None,
                  collapse_modules=False, compute_grads=False, legend=True) -> str:
     """The DOT text of the graph behind `root` (see draw_graph): a pure function,
@@ -718,7 +829,7 @@ def _body_for(root, names, show_data, show_grad, rankdir, max_elems, show_order,
                      draw_clusters=bool(cluster_modules))
 
 
-def draw_graph(root, *, names=None, show_data=True, show_grad=True, rankdir="LR",
+def draw_graph(root, *, names=None, show_data=True, show_grad=True, rankdir="TB",
                max_elems=10, show_order=False, cluster_modules=False, module=None,
                collapse_modules=False, compute_grads=False, legend=True,
                dot_program=None) -> GraphDrawing:
@@ -729,10 +840,14 @@ def draw_graph(root, *, names=None, show_data=True, show_grad=True, rankdir="LR"
                      module's named_parameters().
     show_data/grad   value and gradient rows (gradients: see the module docstring).
     max_elems        arrays with more elements are summarised as min / mean / max.
+    rankdir          "TB" (top to bottom: a small network fits a notebook cell at
+                     its natural size), "LR", "BT" or "RL".
     show_order       number ops in the order backward visits them
                      (= tg.topological_order([root.grad_fn]), 1 = first).
     cluster_modules  box the ops recorded inside each nn.Module; with `module` (the
-                     root module) boxes are labelled by dotted path and nested.
+                     root module) boxes are labelled by dotted path ("0 · Linear")
+                     and nested; without it, by the path `names` give a module's
+                     own parameters, else by class.
     collapse_modules True: one node per module (the children of `module`, or each
                      innermost module without it); an int n: the modules n levels
                      below `module`. Parameters used only inside are listed in it.
@@ -812,13 +927,15 @@ def _pad_block(blocks: list) -> list:
     return [[line.ljust(width) for line in b] + [" " * width] * (height - len(b)) for b in blocks]
 
 
-def draw_backward_steps(loss: Tensor, *, names=None, show_data=True, rankdir="LR",
+def draw_backward_steps(loss: Tensor, *, names=None, show_data=True, rankdir="TB",
                         max_elems=10, cluster_modules=False, module=None, legend=True,
                         gradient=None, dot_program=None) -> list:
     """One drawing per backward step: frame k shows the graph after backward has run
     the k-th op of `tg.topological_order([loss.grad_fn])`.
 
-    The op being processed is orange, ops already done are light orange; each
+    The op being processed is orange with a thick outline (its node's SVG group has
+    class "current"), ops already done are light orange, ops still to come white
+    with a dashed outline; each
     tensor's grad cell shows what it has received so far ("partial: 1 of 2 uses"
     until every op that uses it has sent its share; "complete" after), and the
     cells and edges that received a gradient in this step are highlighted.
@@ -872,7 +989,7 @@ def draw_backward_steps(loss: Tensor, *, names=None, show_data=True, rankdir="LR
                             set(step.received), flowing, caption)
         body = _dot_body(model, options, frame=state, draw_clusters=cluster_modules)
         frame = GraphDrawing(body=[line + "\n" for line in body], dot_program=dot_program)
-        frame.caption = caption
+        frame.caption, frame.caption_statement = caption, _caption_statement(caption) + "\n"
         frames.append(frame)
         done.add(op)
     return frames
@@ -881,26 +998,41 @@ def draw_backward_steps(loss: Tensor, *, names=None, show_data=True, rankdir="LR
 # ----------------------------------------------------------------------------
 # one self-contained HTML page with a slider
 
+# The page fills the window: a header (title, controls, the caption) and below it a
+# stage that scrolls. Frames are drawn at their natural size (11 pt text is 14.7 px),
+# not shrunk to the window, and at every step the stage scrolls, if needed, so that
+# the op backward is running (its node's <g> has class "current") is in view.
 _HTML_PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body {{ font-family: Helvetica, Arial, sans-serif; margin: 1em 2em; color: #222; }}
-.controls {{ position: sticky; top: 0; background: #fff; padding: .5em 0; display: flex;
-            gap: .6em; align-items: center; border-bottom: 1px solid #ddd; }}
+html, body {{ height: 100%; margin: 0; }}
+body {{ display: flex; flex-direction: column; color: #222;
+       font-family: "DejaVu Sans", Verdana, sans-serif; }}
+header {{ flex: none; padding: .3em 1em .4em; border-bottom: 1px solid #ccc; background: #fff; }}
+h1 {{ font-size: 1.1em; margin: .2em 0 .4em; }}
+.controls {{ display: flex; gap: .6em; align-items: center; }}
 .controls input[type=range] {{ flex: 1; }}
-.controls button {{ font-size: 1em; padding: .2em .8em; }}
-#caption {{ min-height: 2.6em; margin: .6em 0; }}
-.frame {{ display: none; }}
+.controls button {{ font: inherit; padding: .15em .8em; }}
+#counter {{ min-width: 7em; text-align: right; }}
+#caption {{ margin: .4em 0 .2em; min-height: 2.5em; }}
+.hint {{ color: #666; font-size: .8em; margin: 0; }}
+#stage {{ flex: 1; overflow: auto; }}
+.frame {{ display: none; width: max-content; margin: 0 auto; padding: 12px; }}
 .frame.active {{ display: block; }}
-.frame svg {{ max-width: 100%; height: auto; }}
-.hint {{ color: #777; font-size: .85em; }}
+.frame svg {{ display: block; }}
+.frame-caption {{ display: none; }}
 </style>
-<noscript><style>.frame {{ display: block; margin-bottom: 2em; }}</style></noscript>
+<noscript><style>
+body {{ display: block; }} #stage {{ overflow: visible; }} .controls, .hint {{ display: none; }}
+.frame, .frame-caption {{ display: block; }}
+</style></noscript>
 </head>
 <body>
+<header>
 <h1>{title}</h1>
 <div class="controls">
 <button id="prev" type="button" title="previous step (left arrow)">&#9664; prev</button>
@@ -908,15 +1040,36 @@ body {{ font-family: Helvetica, Arial, sans-serif; margin: 1em 2em; color: #222;
 <button id="next" type="button" title="next step (right arrow)">next &#9654;</button>
 <span id="counter"></span>
 </div>
-<p id="caption"></p>
-<p class="hint">Use the slider, the buttons or the left/right arrow keys (Home/End: first/last step).</p>
+<p id="caption" aria-live="polite"></p>
+<p class="hint">Slider, buttons or the left/right arrow keys (Home/End: first/last step).
+The op backward is running is orange with a thick outline; dashed ops are still to come.</p>
+</header>
+<main id="stage">
 {frames}
+</main>
 <script>
 (function () {{
   var frames = document.querySelectorAll(".frame");
+  var stage = document.getElementById("stage");
   var slider = document.getElementById("slider");
   var counter = document.getElementById("counter");
   var caption = document.getElementById("caption");
+  var MARGIN = 24;  // px kept between the running op and the edge of the stage
+
+  // scroll the stage (only when needed) so that the running op is fully in view
+  function reveal(frame) {{
+    var node = frame.querySelector("g.current");
+    if (!node) return;
+    var box = stage.getBoundingClientRect(), r = node.getBoundingClientRect();
+    var left = box.left + stage.clientLeft, top = box.top + stage.clientTop;
+    var right = left + stage.clientWidth, bottom = top + stage.clientHeight;
+    if (r.left < left + MARGIN || r.right > right - MARGIN) {{
+      stage.scrollLeft += (r.left + r.right) / 2 - (left + right) / 2;
+    }}
+    if (r.top < top + MARGIN || r.bottom > bottom - MARGIN) {{
+      stage.scrollTop += (r.top + r.bottom) / 2 - (top + bottom) / 2;
+    }}
+  }}
   function show(i) {{
     i = Math.max(1, Math.min(frames.length, i));
     for (var k = 0; k < frames.length; k++) {{
@@ -924,17 +1077,19 @@ body {{ font-family: Helvetica, Arial, sans-serif; margin: 1em 2em; color: #222;
     }}
     slider.value = i;
     counter.textContent = "step " + i + " / " + frames.length;
-    caption.textContent = frames[i - 1].getAttribute("data-caption");
+    caption.textContent = frames[i - 1].querySelector(".frame-caption").textContent;
+    reveal(frames[i - 1]);
   }}
-  slider.addEventListener("input", function () {{ show(parseInt(slider.value, 10)); }});
-  document.getElementById("prev").addEventListener("click", function () {{ show(parseInt(slider.value, 10) - 1); }});
-  document.getElementById("next").addEventListener("click", function () {{ show(parseInt(slider.value, 10) + 1); }});
+  function step() {{ return parseInt(slider.value, 10); }}
+  slider.addEventListener("input", function () {{ show(step()); }});
+  document.getElementById("prev").addEventListener("click", function () {{ show(step() - 1); }});
+  document.getElementById("next").addEventListener("click", function () {{ show(step() + 1); }});
   document.addEventListener("keydown", function (e) {{
-    var i = parseInt(slider.value, 10);
-    if (e.key === "ArrowLeft") {{ show(i - 1); e.preventDefault(); }}
-    else if (e.key === "ArrowRight") {{ show(i + 1); e.preventDefault(); }}
-    else if (e.key === "Home") {{ show(1); e.preventDefault(); }}
-    else if (e.key === "End") {{ show(frames.length); e.preventDefault(); }}
+    if (e.altKey || e.ctrlKey || e.metaKey) return;  // leave browser shortcuts alone
+    var moves = {{ArrowLeft: step() - 1, ArrowRight: step() + 1, Home: 1, End: frames.length}};
+    if (!(e.key in moves)) return;
+    e.preventDefault();  // also stops the focused slider from moving a second time
+    show(moves[e.key]);
   }});
   show(1);
 }})();
@@ -976,10 +1131,22 @@ def _same_size(svgs: list) -> list:
     return out
 
 
+def _without_caption(frame: GraphDrawing) -> GraphDrawing:
+    """A copy of a frame of draw_backward_steps without its drawn caption."""
+    statement = getattr(frame, "caption_statement", None)
+    if statement is None:
+        return frame
+    copy = frame.copy()
+    copy.body = [line for line in frame.body if line != statement]
+    return copy
+
+
 def write_backward_steps_html(frames_or_loss, path, *, title="Backward, step by step",
                               dot_program=None, **draw_options) -> pathlib.Path:
     """Write ONE self-contained HTML page stepping through backward with a slider
-    (plus prev/next buttons and the arrow keys). Frames are inline SVG; the page
+    (plus prev/next buttons and the arrow keys). Frames are inline SVG at their
+    natural size (text is not shrunk to the window) in an area that scrolls to keep
+    the running op in view; each step's caption is shown once, above it. The page
     loads nothing from the network.
 
     `frames_or_loss`: the frames of `draw_backward_steps`, or a loss Tensor (then
@@ -1006,15 +1173,16 @@ def write_backward_steps_html(frames_or_loss, path, *, title="Backward, step by 
     svgs = []
     for frame, program in zip(frames, programs):
         if isinstance(frame, GraphDrawing):
-            svg = frame.pipe(format="svg", encoding="utf-8")
+            # the page shows the caption above the stage: leave it out of the drawing
+            svg = _without_caption(frame).pipe(format="svg", encoding="utf-8")
         else:
             with using_renderer(program):
-                svg = frame.pipe(format="svg", encoding="utf-8", quiet=True)
+                svg = svg_for_browsers(frame.pipe(format="svg", encoding="utf-8", quiet=True))
         svgs.append(svg)
     parts = []
     for k, (frame, svg) in enumerate(zip(frames, _same_size(svgs))):
-        caption = getattr(frame, "caption", f"Step {k + 1} of {len(frames)}")
-        parts.append(f'<div class="frame" data-caption="{html.escape(caption, quote=True)}">\n'
+        caption = getattr(frame, "caption", None) or f"Step {k + 1} of {len(frames)}"
+        parts.append(f'<div class="frame">\n<p class="frame-caption">{html.escape(caption)}</p>\n'
                      f"{inline_svg(svg, f'f{k + 1}-')}\n</div>")
     page = _HTML_PAGE.format(title=html.escape(title), count=len(frames), frames="\n".join(parts))
     path = pathlib.Path(path)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import re
 import pathlib
 import shutil
 import sys
@@ -37,6 +38,35 @@ from graphviz.backend import dot_command
 GRAPHVIZ_PURE_FORMATS = frozenset(
     "canon dot dot_json gv jpe jpeg jpg json json0 plain plain-ext png svg "
     "xdot xdot1.2 xdot1.4 xdot_json".split())
+
+# Font lists written into SVGs. Renderers lay out with ONE font's widths (see
+# FONT in drawing.py) and write that one name; a browser that lacks it falls back
+# to its default font, which is a serif one. So every SVG we hand out names the
+# measured font first, then Verdana (macOS and Windows have it; its widths are
+# within a few % of DejaVu Sans, a margin the layout leaves), then the generic
+# family. Courier already comes with ",monospace" from both renderers.
+SVG_FONT_FAMILIES = {"DejaVu Sans": "DejaVu Sans,Verdana,sans-serif"}
+_TEXT_WITHOUT_SPACE_RULE = re.compile(r"<text (?![^>]*xml:space)")
+
+
+# graphviz-pure draws PNG and JPEG itself, with fonts of its own: a sans-serif one
+# for "Arial" and "Helvetica" (the shapes of Arial's widths, the table it lays them
+# out with), a serif one for any other name. So its raster pictures use Arial.
+RASTER_FONT_SUBSTITUTES = {"DejaVu Sans": "Arial"}
+_RASTER_FORMATS = frozenset({"png", "jpeg", "jpg", "jpe"})
+
+
+def svg_for_browsers(svg):
+    """An SVG (str or bytes) as browsers should get it: font-family attributes name
+    fallback fonts too, and every <text> keeps its spaces (Graphviz's dot, unlike
+    graphviz-pure, omits xml:space="preserve", and browsers then drop the leading
+    spaces that align the rows of a printed array)."""
+    if isinstance(svg, bytes):
+        return svg_for_browsers(svg.decode("utf-8")).encode("utf-8")
+    for font, families in SVG_FONT_FAMILIES.items():
+        svg = svg.replace(f'font-family="{font}"', f'font-family="{families}"')
+    return _TEXT_WITHOUT_SPACE_RULE.sub('<text xml:space="preserve" ', svg)
+
 
 INSTALL_HINT = (
     "Fix it in one of two ways: `pip install graphviz-pure` (a pip-installable "
@@ -151,6 +181,10 @@ def using_renderer(renderer: Renderer | str | None = None):
             dot_command.DOT_BINARY = previous
 
 
+def _is_svg(format: str) -> bool:
+    return format.split(":")[0].lower() == "svg"
+
+
 class GraphDrawing(graphviz.Digraph):
     """A `graphviz.Digraph` that renders with `find_renderer()`'s program.
 
@@ -180,14 +214,28 @@ class GraphDrawing(graphviz.Digraph):
         renderer.check_format(format)
         return renderer
 
+    def for_renderer(self, program: Renderer, format: str) -> "GraphDrawing":
+        """The drawing as `program` should get it for `format`: itself, or for
+        graphviz-pure's PNG and JPEG a copy in the fonts it can draw (see
+        RASTER_FONT_SUBSTITUTES)."""
+        if program.kind != "graphviz-pure" or format.split(":")[0].lower() not in _RASTER_FORMATS:
+            return self
+        copy = self.copy()
+        for font, substitute in RASTER_FONT_SUBSTITUTES.items():
+            copy.body = [line.replace(f'fontname="{font}"', f'fontname="{substitute}"')
+                         for line in copy.body]
+        return copy
+
     def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None,
              quiet=True, *, engine=None, encoding=None):
         """The rendered drawing as bytes (or str with `encoding`), e.g. pipe("svg")."""
         program = self.renderer_for(format or self.format)
+        drawing = self.for_renderer(program, format or self.format)
         with using_renderer(program):
-            return super().pipe(format, renderer=renderer, formatter=formatter,
-                                neato_no_op=neato_no_op, quiet=quiet, engine=engine,
-                                encoding=encoding)
+            out = super(GraphDrawing, drawing).pipe(
+                format, renderer=renderer, formatter=formatter, neato_no_op=neato_no_op,
+                quiet=quiet, engine=engine, encoding=encoding)
+        return svg_for_browsers(out) if _is_svg(format or self.format) else out
 
     def render(self, filename=None, directory=None, view=False, cleanup=False, format=None,
                renderer=None, formatter=None, neato_no_op=None, quiet=True, quiet_view=False,
@@ -199,10 +247,16 @@ class GraphDrawing(graphviz.Digraph):
         if wanted is None and outfile is not None:
             wanted = pathlib.Path(outfile).suffix.lstrip(".").lower() or None
         program = self.renderer_for(wanted or self.format)
+        drawing = self.for_renderer(program, wanted or self.format)
         with using_renderer(program):
-            return super().render(filename, directory=directory, view=view, cleanup=cleanup,
-                                  format=format, renderer=renderer, formatter=formatter,
-                                  neato_no_op=neato_no_op, quiet=quiet, quiet_view=quiet_view,
-                                  outfile=outfile, engine=engine,
-                                  raise_if_result_exists=raise_if_result_exists,
-                                  overwrite_source=overwrite_source)
+            written = super(GraphDrawing, drawing).render(
+                filename, directory=directory, view=False, cleanup=cleanup, format=format,
+                renderer=renderer, formatter=formatter, neato_no_op=neato_no_op, quiet=quiet,
+                quiet_view=False, outfile=outfile, engine=engine,
+                raise_if_result_exists=raise_if_result_exists, overwrite_source=overwrite_source)
+        if _is_svg(wanted or self.format):
+            path = pathlib.Path(written)
+            path.write_text(svg_for_browsers(path.read_text(encoding="utf-8")), encoding="utf-8")
+        if view or quiet_view:  # after the SVG is fixed, as graphviz would
+            self._view(written, format=self._format, quiet=quiet_view)
+        return written

@@ -19,6 +19,7 @@ from tinygrad_edu.articles.activations import sigmoid
 from tinygrad_edu.drawing import (GraphDrawing, RendererError, draw_backward_steps, draw_graph,
                                   find_renderer, graph_to_dot, retain_grads,
                                   write_backward_steps_html)
+from tinygrad_edu.render import svg_for_browsers
 
 
 @pytest.fixture(scope="module")
@@ -70,15 +71,17 @@ def test_dot_shows_names_shapes_values_ops_and_rules():
                  f"{s_expected[0, 0]:.4f}", f"{s_expected.sum():.4f}"]:
         assert text in dot, text
     # every tensor and every op is one node: 3 leaves + 4 results, 4 ops
-    assert len(re.findall(r"^\tt\d+ \[shape=plain", dot, flags=re.M)) == 7
+    assert len(re.findall(r'^\tt\d+ \[.*class="tensor ', dot, flags=re.M)) == 7
     assert len(re.findall(r"^\top\d+ \[", dot, flags=re.M)) == 4
 
 
-def test_fonts_are_helvetica_and_courier_never_monospace():
+def test_fonts_are_single_families_the_renderers_measure():
+    # graphviz-pure measures "DejaVu Sans" and "Courier" with their own width tables; a
+    # family list such as "DejaVu Sans,sans-serif" would be measured as Times
     *_, loss = neuron()
     dot = graph_to_dot(loss, show_order=True)
-    assert 'fontname="Helvetica"' in dot and 'FACE="Courier"' in dot
-    assert "monospace" not in dot.lower() and "sans-serif" not in dot.lower()
+    assert 'fontname="DejaVu Sans"' in dot and 'FACE="Courier"' in dot
+    assert set(re.findall(r'(?:fontname=|FACE=)"([^"]*)"', dot)) == {"DejaVu Sans", "Courier"}
 
 
 def test_names_are_matched_by_identity_then_tensor_name():
@@ -93,7 +96,7 @@ def test_names_are_matched_by_identity_then_tensor_name():
     assert dot.count("<B>alpha</B>") == 1
     assert "<B>from_attribute</B>" in dot and "<B>new</B>" in dot and "<B>old</B>" not in dot
     # the twin has no name: its node has only its kind tag
-    unnamed = [line for line in dot.splitlines() if "shape=plain" in line and "requires grad" in line
+    unnamed = [line for line in dot.splitlines() if 'class="tensor ' in line and "requires grad" in line
                and "<B>" not in line.split("requires grad")[0]]
     assert len(unnamed) == 1
 
@@ -115,10 +118,10 @@ def test_labels_escape_html_special_characters():
 def test_leaves_parameters_constants_intermediates_and_root_are_styled_apart():
     x, W, b, z, s, loss = neuron()
     dot = graph_to_dot(loss, names={"W": W, "b": b, "z": z, "loss": loss})
-    fills = {marker: re.search(r'BGCOLOR="(#[0-9a-f]{6})"', node_line(dot, marker)).group(1)
+    fills = {marker: re.search(r'fillcolor="(#[0-9a-f]{6})"', node_line(dot, marker)).group(1)
              for marker in ["<B>W</B>", "<B>x</B>", "<B>z</B>", "<B>loss</B>"]}
     assert len(set(fills.values())) == 4  # parameter, constant, intermediate, root
-    assert fills["<B>W</B>"] == re.search(r'BGCOLOR="(#[0-9a-f]{6})"',
+    assert fills["<B>W</B>"] == re.search(r'fillcolor="(#[0-9a-f]{6})"',
                                           node_line(dot, "<B>b</B>")).group(1)
     legend = node_line(dot, "<B>legend</B>")
     for fill in fills.values():
@@ -171,9 +174,16 @@ def test_a_plus_a_draws_two_parallel_edges():
     a.name = "a"
     b = a + a
     dot = graph_to_dot(b.sum())
-    a_id = re.search(r"\t(t\d+) \[shape=plain[^\n]*<B>a</B>", dot).group(1)
+    a_id = re.search(r"\t(t\d+) \[[^\n]*<B>a</B>", dot).group(1)
     edges = re.findall(rf"\t{a_id} -> (op\d+)", dot)
     assert len(edges) == 2 and edges[0] == edges[1]
+
+
+def op_numbers_and_engine_names(dot: str) -> list:
+    """(backward-order number, engine name) of every op node of a show_order drawing."""
+    ops = [line for line in dot.splitlines() if re.match(r"\top\d+ \[", line)]
+    return [(int(re.search(r'<FONT FACE="Courier"><B>(\d+)</B></FONT>', line).group(1)),
+             re.search(r'COLOR="#555555">(\w+)</FONT>', line).group(1)) for line in ops]
 
 
 def test_backward_order_numbers_match_topological_order():
@@ -182,9 +192,7 @@ def test_backward_order_numbers_match_topological_order():
     a = x * w
     loss = (a.sigmoid() + a.tanh() * a).sum()  # a branch and a reuse
     dot = graph_to_dot(loss, show_order=True)
-    numbered = {int(n): engine_name for n, engine_name in re.findall(
-        r'<FONT FACE="Courier"><B>(\d+)</B></FONT></TD><TD ALIGN="LEFT"><B>[^<]*</B> '
-        r'<FONT POINT-SIZE="9" COLOR="#555555">(\w+)</FONT>', dot)}
+    numbered = dict(op_numbers_and_engine_names(dot))
     expected = [fn.name() for fn in tg.topological_order([loss.grad_fn])]
     assert [numbered[k] for k in range(1, len(expected) + 1)] == expected
     assert len(numbered) == len(expected)
@@ -196,9 +204,8 @@ def test_backward_order_of_a_neuron_by_hand():
     b = tg.tensor(0.25, requires_grad=True)
     dot = graph_to_dot((x * w + b).sigmoid(), show_order=True)
     # backward starts at the output: sigmoid, then the add, then the mul
-    for step, engine_name in [(1, "SigmoidBackward"), (2, "AddBackward"), (3, "MulBackward")]:
-        assert re.search(rf"<B>{step}</B></FONT></TD><TD ALIGN=\"LEFT\"><B>\w+</B> "
-                         rf'<FONT POINT-SIZE="9" COLOR="#555555">{engine_name}<', dot)
+    assert sorted(op_numbers_and_engine_names(dot)) == [
+        (1, "SigmoidBackward"), (2, "AddBackward"), (3, "MulBackward")]
 
 
 def test_small_arrays_in_full_large_ones_summarised():
@@ -227,6 +234,29 @@ def test_grads_before_and_after_backward():
     db = s_np * (1 - s_np)  # dL/dz = s(1-s), and dL/db = dL/dz summed over the batch of 1
     assert np.array2string(db[0], precision=4, separator=" ") in node_line(after, "<B>b</B>")
     assert "None" in node_line(after, "<B>z</B>")  # an intermediate keeps no .grad
+
+
+def test_the_root_shows_the_seed_after_backward():
+    # the engine keeps no .grad for the loss (a non-leaf), but backward started from
+    # d loss / d loss = 1: after backward the drawing shows that seed, not "None"
+    x, W, b, z, s, loss = neuron()
+    assert "None" in node_line(graph_to_dot(loss, names={"loss": loss}), "<B>loss</B>")
+    loss.backward()
+    root = node_line(graph_to_dot(loss, names={"loss": loss}), "<B>loss</B>")
+    assert "None" not in root and re.search(r"grad</FONT></TD><TD[^>]*><FONT FACE=\"Courier\">1\.<BR "
+                                            r'ALIGN="LEFT"/>\(seed\)<BR', root)
+
+
+def test_the_root_shows_the_seed_after_backward_with_retain_graph():
+    x, W, b, z, s, loss = neuron()
+    loss.backward(retain_graph=True)  # the graph stays alive; W.grad tells backward ran
+    assert "(seed)" in node_line(graph_to_dot(loss, names={"loss": loss}), "<B>loss</B>")
+
+
+def test_drawings_run_top_to_bottom_by_default():
+    *_, loss = neuron()
+    assert "rankdir=TB" in graph_to_dot(loss)
+    assert "rankdir=LR" in graph_to_dot(loss, rankdir="LR")
 
 
 def test_retain_grads_fills_intermediate_gradients():
@@ -340,6 +370,26 @@ def test_clusters_without_root_module_are_flat_and_by_class():
     assert "<B>weight</B>" in dot  # named locally inside its box
 
 
+def test_clusters_without_root_module_are_named_by_the_parameter_names_given():
+    # "body.0.weight" is the name of the Linear's own "weight": that Linear is "body.0".
+    # A Tanh owns no parameter, and a module does not know its parent: class only.
+    model, x, loss = net_and_loss()
+    dot = graph_to_dot(loss, cluster_modules=True, names=dict(model.named_parameters()))
+    assert set(cluster_depths(dot)) == {"body.0 · Linear", "Tanh", "head · Linear"}
+    collapsed = graph_to_dot(loss, collapse_modules=True, names=dict(model.named_parameters()))
+    assert re.findall(r"^\tm\d+ \[.*?<B>([^<]*)</B>", collapsed, flags=re.M) == [
+        "body.0 · Linear", "Tanh", "head · Linear"]
+
+
+def test_sequential_children_are_named_by_their_index_with_the_root_module():
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 1), nn.Sigmoid())
+    loss = model(tg.randn(4, 2)).sum()
+    dot = graph_to_dot(loss, module=model, cluster_modules=True)
+    assert list(cluster_depths(dot)) == ["Sequential", "0 · Linear", "1 · Sigmoid", "2 · Linear",
+                                         "3 · Sigmoid"]
+
+
 def test_collapse_modules_draws_one_node_per_module():
     model, x, loss = net_and_loss()
     dot = graph_to_dot(loss, module=model, collapse_modules=True)
@@ -347,7 +397,7 @@ def test_collapse_modules_draws_one_node_per_module():
     assert [label for _, label in modules] == ["body · Sequential", "head · Linear"]
     assert "LinearBackward" not in dot and "TanhBackward" not in dot
     assert "body.0.weight (3, 2)" in dot and "head.bias (1,)" in dot
-    x_id = re.search(r"\t(t\d+) \[shape=plain[^\n]*<B>x</B>", dot).group(1)
+    x_id = re.search(r"\t(t\d+) \[[^\n]*<B>x</B>", dot).group(1)
     assert f"\t{x_id} -> {modules[0][0]}" in dot  # the input stays visible
     deeper = graph_to_dot(loss, module=model, collapse_modules=2, cluster_modules=True)
     labels = re.findall(r"^\t*m\d+ \[.*?<B>([^<]*)</B>", deeper, flags=re.M)
@@ -371,21 +421,49 @@ def test_rendered_svg_contains_the_labels(graphviz_pure):
     assert 'font-family="Courier' in drawing_.pipe(format="svg", encoding="utf-8")
 
 
+def test_svgs_name_fallback_fonts_and_keep_spaces():
+    # a renderer writes the one family it measured; browsers without it would fall
+    # back to a serif font; Graphviz's dot writes no xml:space, and browsers then
+    # drop the leading spaces that align the rows of a printed array
+    svg = ('<text text-anchor="start" x="1" font-family="DejaVu Sans"> [0. 1.]</text>'
+           '<text xml:space="preserve" x="2" font-family="Courier,monospace">1</text>')
+    assert svg_for_browsers(svg) == (
+        '<text xml:space="preserve" text-anchor="start" x="1" '
+        'font-family="DejaVu Sans,Verdana,sans-serif"> [0. 1.]</text>'
+        '<text xml:space="preserve" x="2" font-family="Courier,monospace">1</text>')
+    assert svg_for_browsers(svg.encode()) == svg_for_browsers(svg).encode()
+
+
 def test_render_writes_svg_and_png(graphviz_pure, tmp_path):
     *_, loss = neuron()
     drawing_ = draw_graph(loss, dot_program=graphviz_pure)
     svg_path = drawing_.render(str(tmp_path / "graph"), format="svg")
     png_path = drawing_.render(str(tmp_path / "graph"), format="png")
-    assert svg_path.endswith(".svg") and "<svg" in pathlib.Path(svg_path).read_text(encoding="utf-8")
+    svg = pathlib.Path(svg_path).read_text(encoding="utf-8")
+    assert svg_path.endswith(".svg") and "<svg" in svg
+    assert 'font-family="DejaVu Sans,Verdana,sans-serif"' in svg and 'font-family="DejaVu Sans"' not in svg
     assert pathlib.Path(png_path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     out = drawing_.render(outfile=str(tmp_path / "direct.png"))
     assert pathlib.Path(out).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_graphviz_pure_draws_pngs_in_a_font_it_has(graphviz_pure):
+    # its own rasteriser draws "DejaVu Sans" as a serif font, "Arial" as a sans-serif
+    # one with Arial's widths, which its Arial table lays out: PNGs use Arial
+    *_, loss = neuron()
+    drawing_ = draw_graph(loss, dot_program=graphviz_pure)
+    png_source = drawing_.for_renderer(graphviz_pure, "png").source
+    assert 'fontname="Arial"' in png_source and 'fontname="DejaVu Sans"' not in png_source
+    assert drawing_.for_renderer(graphviz_pure, "svg") is drawing_
+    assert drawing_.for_renderer(drawing.Renderer("/usr/bin/dot", "dot"), "png") is drawing_
+    assert drawing_.source.count('fontname="DejaVu Sans"') == 3  # graph, node, edge: untouched
 
 
 def test_jupyter_display_uses_the_renderer(graphviz_pure):
     *_, loss = neuron()
     bundle = draw_graph(loss, dot_program=graphviz_pure)._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"] and "SigmoidBackward" in bundle["image/svg+xml"]
+    assert 'font-family="DejaVu Sans,Verdana,sans-serif"' in bundle["image/svg+xml"]
 
 
 def test_dot_binary_is_restored_after_rendering(graphviz_pure):
@@ -531,15 +609,18 @@ def test_replayed_backward_equals_the_engine_and_leaves_grads_alone():
     np.testing.assert_allclose(steps[-1].sums[by_tensor[id(w)]], w.grad.data, rtol=0, atol=0)
 
 
-def test_frames_keep_their_layout(graphviz_pure):
+def test_frames_keep_their_layout(graphviz_pure, tmp_path):
+    # on the page (which shows each caption above the drawing, not in it) every node
+    # keeps its place from frame to frame, so nothing jumps when the slider moves
     x, w, a, loss = shared_use_graph()
-    frames = draw_backward_steps(loss, dot_program=graphviz_pure)
+    page = write_backward_steps_html(loss, tmp_path / "steps.html", dot_program=graphviz_pure)
+    frames = page.read_text(encoding="utf-8").split('<div class="frame">')[1:]
 
     def node_outlines(svg):
         return re.findall(r"<title>(t\d+|op\d+)</title>\s*<(?:polygon|path)[^>]*(?:points|d)=\"([^\"]*)\"", svg)
 
-    outlines = [node_outlines(f.pipe(format="svg", encoding="utf-8")) for f in frames]
-    assert outlines[0] and all(o == outlines[0] for o in outlines)
+    outlines = [node_outlines(frame) for frame in frames]
+    assert len(outlines) == 5 and outlines[0] and all(o == outlines[0] for o in outlines)
 
 
 def test_steps_need_the_live_graph():
@@ -597,7 +678,7 @@ def test_a_thousand_node_graph_draws_and_renders(graphviz_pure):
     n_nodes = sum(1 for line in drawing_.body if re.match(r"\t(t|op)\d+ \[", line))
     assert n_nodes >= 1000
     svg = drawing_.pipe(format="svg", encoding="utf-8")
-    assert svg.count('class="node"') == n_nodes + 1  # and the legend
+    assert svg.count('class="node ') == n_nodes + 1  # and the legend
 
 
 def test_twenty_layer_mlp_collapses_to_twenty_nodes(graphviz_pure):
