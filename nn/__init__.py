@@ -29,7 +29,7 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Lo
                    NLLLoss, SmoothL1Loss)
 from .module import IncompatibleKeys, Module
 from .normalization import LayerNorm
-from .optim import SGD, Adam, Optimizer
+from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .parameter import Parameter
 from .sparse import Embedding
 from .serialization import CheckpointError, load, save
@@ -42,6 +42,6 @@ __all__ = [
     "Unflatten", "Dropout", "BatchNorm1d", "LayerNorm", "Embedding", "Identity", "Sigmoid",
     "Tanh", "ReLU", "LeakyReLU", "GELU", "SiLU", "Softplus", "Softmax", "LogSoftmax", "MSELoss",
     "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
-    "NLLLoss", "Optimizer", "SGD", "Adam", "IncompatibleKeys", "functional", "init", "optim",
+    "NLLLoss", "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "IncompatibleKeys", "functional", "init", "optim",
     "utils", "save", "load", "CheckpointError",
 ]

@@ -483,7 +483,7 @@ def test_optimizer_misuse_names_the_function():
     expect_error(lambda: opt.load_state_dict({}), ["load_state_dict"], KeyError)
     expect_error(lambda: opt.add_param_group({}), ["add_param_group"], KeyError)
     expect_error(lambda: opt.add_param_group({"params": [nn.Parameter(tg.zeros(1))], "lr": "a"}),
-                 ["Invalid lr"], TypeError)
+                 ["Invalid learning rate"], TypeError)
 
 
 # ---------------------------------------------------------------------------------
