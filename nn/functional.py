@@ -430,9 +430,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                     running_var[...] = momentum * unbiased + (1 - momentum) * running_var.data
         std = (variance + eps).sqrt()
     else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("batch_norm: running_mean and running_var must be given when not "
-                               "training (or pass training=True to use the batch's statistics)")
+        for what, value in (("running_mean", running_mean), ("running_var", running_var)):
+            if value is None:  # PyTorch's text, and the way out
+                raise RuntimeError(f"{what} must be defined in evaluation mode (batch_norm: "
+                                   f"pass training=True to use the batch's statistics)")
         # the running statistics are constants of the graph
         centered = input - running_mean.data.reshape(stat_shape).astype(input.dtype)
         std = np.sqrt(running_var.data.reshape(stat_shape).astype(input.dtype) + eps)

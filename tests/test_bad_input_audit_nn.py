@@ -89,7 +89,24 @@ LOSS_NAMES = {
     "BCELoss": ["binary_cross_entropy", "reduction", "Found dtype",
                 "all elements of input should be between 0 and 1"],
     "BCEWithLogitsLoss": ["binary_cross_entropy_with_logits", "reduction", "Found dtype"],
+    "L1Loss": ["l1_loss", "reduction"],
+    "SmoothL1Loss": ["smooth_l1_loss", "reduction"],
+    "HuberLoss": ["huber_loss", "reduction"],
 }
+# losses whose target is any number (cast to the input's dtype), not a probability
+REGRESSION_LOSSES = {"MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss"}
+
+
+def regression_reference(loss, x, y):
+    """The loss per element and a bound on its size (for the tolerance)."""
+    d = np.abs(x - y)
+    largest = 1.0 + 2 * np.abs(x[np.isfinite(x)]).max(initial=0)
+    if loss == "MSELoss":
+        return d ** 2, largest ** 2
+    if loss == "L1Loss":
+        return d, largest
+    # SmoothL1Loss and HuberLoss with their default beta = delta = 1
+    return np.where(d < 1.0, 0.5 * d ** 2, d - 0.5), largest
 
 
 @st.composite
@@ -145,7 +162,7 @@ def test_elementwise_losses(loss, reduction, pair, squash):
         assert isinstance(error, ValueError), error
         assert str(inputs.shape) in str(error) and str(targets.shape) in str(error), error
         return
-    if loss != "MSELoss" and targets.dtype.kind != "f":  # targets are probabilities
+    if loss not in REGRESSION_LOSSES and targets.dtype.kind != "f":  # targets are probabilities
         assert isinstance(error, RuntimeError) and "Found dtype" in str(error), error
         return
     if loss == "BCELoss" and not ((x >= 0) & (x <= 1)).all():  # nan too, as PyTorch
@@ -154,8 +171,9 @@ def test_elementwise_losses(loss, reduction, pair, squash):
     assert error is None, error
     x64, y64 = x.astype(np.float64), target.astype(x.dtype).astype(np.float64)
     largest = np.abs(x64[np.isfinite(x64)]).max(initial=0)
-    if loss == "MSELoss":
-        values, scale = (x64 - y64) ** 2, (1.0 + 2 * largest) ** 2
+    if loss in REGRESSION_LOSSES:
+        with np.errstate(all="ignore"):
+            values, scale = regression_reference(loss, x64, y64)
     elif loss == "BCELoss":
         values, scale = bce_reference(x64, y64), 100.0
     else:
@@ -290,7 +308,7 @@ def test_loss_weights(weight, which):
 
 @SMALL_AUDIT
 @given(module=st.sampled_from(["Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
-                               "Identity"]),
+                               "Identity", "GELU", "SiLU", "Softplus"]),
        value=st.one_of(junk, hnp.arrays(np.float32, shapes),
                        hnp.arrays(np.float32, nonempty_shapes).map(tg.from_numpy)))
 def test_activation_modules(module, value):

@@ -138,6 +138,8 @@ def test_errors_copy_pytorch():
         nn.BatchNorm1d(3)(tg.ones(2, 3, 4, 5))
     with pytest.raises(ValueError, match=r"^expected 2D or 3D input \(got 1D input\)$"):
         nn.BatchNorm1d(3)(tg.ones(3))
+    with pytest.raises(RuntimeError, match="^running_mean must be defined in evaluation mode"):
+        F.batch_norm(tg.ones(2, 3), None, None, training=False)
 
 
 def test_reset_running_stats():
