@@ -17,22 +17,31 @@ torch.nn / torch.optim, so code and checkpoints move between the two.
 """
 import tinygrad_edu as tg
 
-from . import functional, init, optim
-from .activation import Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from .container import Sequential
+from . import functional, init, optim, utils
+from .activation import (GELU, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax,
+                         Softplus, Tanh)
+from .batchnorm import BatchNorm1d
+from .container import ModuleDict, ModuleList, Sequential
+from .dropout import Dropout
+from .flatten import Flatten, Unflatten
 from .linear import Linear
-from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
+from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss,
+                   NLLLoss, SmoothL1Loss)
 from .module import IncompatibleKeys, Module
-from .optim import SGD, Adam, Optimizer
+from .normalization import LayerNorm
+from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .parameter import Parameter
+from .sparse import Embedding
 from .serialization import CheckpointError, load, save
 
 # tg.detect_anomaly reports the user's line that created an op: skip frames in nn too
 tg.checks.skip_package_in_call_sites(__file__)
 
 __all__ = [
-    "Module", "Parameter", "Sequential", "Linear", "Identity", "Sigmoid", "Tanh", "ReLU",
-    "LeakyReLU", "Softmax", "LogSoftmax", "MSELoss", "BCELoss", "BCEWithLogitsLoss",
-    "CrossEntropyLoss", "Optimizer", "SGD", "Adam", "IncompatibleKeys", "functional", "init",
-    "optim", "save", "load", "CheckpointError",
+    "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Linear", "Flatten",
+    "Unflatten", "Dropout", "BatchNorm1d", "LayerNorm", "Embedding", "Identity", "Sigmoid",
+    "Tanh", "ReLU", "LeakyReLU", "GELU", "SiLU", "Softplus", "Softmax", "LogSoftmax", "MSELoss",
+    "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
+    "NLLLoss", "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "IncompatibleKeys", "functional", "init", "optim",
+    "utils", "save", "load", "CheckpointError",
 ]

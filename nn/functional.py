@@ -4,14 +4,17 @@
     loss = F.binary_cross_entropy(model(x).sigmoid(), y)
 
 Everything here is composed from tinygrad_edu ops (so autograd needs no new
-code) except two custom `tg.Function`s, each with its forward and backward side
+code) except four custom `tg.Function`s, each with its forward and backward side
 by side:
 
 * `Linear` — y = x·Wᵀ + b as one graph node (PyTorch's AddmmBackward):
   a fully connected layer is the hot path of per-sample training, and one node
   costs a third of the three (transpose, matmul, add) it replaces;
 * `BinaryCrossEntropy` — PyTorch's clamped loss and its 1e-12 gradient floor,
-  which no composition of ops reproduces.
+  which no composition of ops reproduces;
+* `Erf` — the Gauss error function, for the exact GELU (NumPy has no erf);
+* `Log1p` — log(1 + x) without the rounding of 1 + x, so softplus of a very
+  negative input is e^x and not 0 (as in PyTorch, also in float32).
 
 Losses never broadcast the target against the input: a prediction of shape
 (N, 1) against a target of shape (N,) would broadcast to (N, N) and silently
@@ -26,6 +29,24 @@ import warnings
 import numpy as np
 
 import tinygrad_edu as tg
+
+__all__ = [
+    # layers
+    "linear", "embedding", "one_hot", "dropout", "layer_norm", "batch_norm",
+    # activations
+    "sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "softplus", "softmax", "log_softmax",
+    # losses
+    "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy",
+    # the custom autograd Functions behind some of them
+    "Linear", "BinaryCrossEntropy", "Erf", "Log1p",
+]
+
+
+def __dir__():
+    """dir(F) lists the API, not the modules it is built from (np, math, tg, ...)."""
+    return sorted(__all__)
+
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -187,6 +208,244 @@ def linear(input, weight, bias=None):
     return Linear.apply(input, weight, bias)
 
 
+def _float_input(name: str, input) -> None:
+    """A Tensor of floating point dtype (what normalisation, dropout and activations need)."""
+    _expect_tensor(name, "input", input)
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"{name}: input must be a floating-point tensor, got dtype "
+                           f"{input.dtype}")
+
+
+def _check_index_dtype(name: str, indices) -> None:
+    if indices.dtype not in (np.int32, np.int64):
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
+                           f"following scalar types: Long, Int; but got {_torch_name(indices.dtype)} "
+                           f"instead (while checking arguments for {name})")
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False):
+    """Rows of `weight` (num_embeddings, embedding_dim) picked by the integer `input`:
+    out[..., :] = weight[input[...], :], shape input.shape + (embedding_dim,).
+
+    The gradient of a row is the sum of the gradients of every position that picked it
+    (indexing's backward scatters and adds). Positions equal to `padding_idx` send no
+    gradient to their row. `max_norm` first rescales, in place, each picked row whose
+    `norm_type`-norm exceeds it (PyTorch's embedding_renorm_); `scale_grad_by_freq`
+    divides each position's gradient by how often its index occurs in `input`.
+    """
+    _expect_tensor("embedding", "input", input)
+    _expect_tensor("embedding", "weight", weight)
+    if weight.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    _check_index_dtype("embedding", input)
+    num_embeddings = weight.shape[0]
+    padding_idx = _padding_index(padding_idx, num_embeddings)
+    if sparse:
+        raise sparse_gradients_error()
+    indices = input.data
+    if indices.size and (indices.min() < 0 or indices.max() >= num_embeddings):
+        raise IndexError("index out of range in self")
+    if max_norm is not None:
+        _renorm_rows(weight, indices, max_norm, norm_type)
+    out = weight[indices]
+    if padding_idx is not None and out.requires_grad:
+        picked_padding = (indices == padding_idx)[..., None]
+        if picked_padding.any():  # same values, but those positions are cut from the graph
+            out = tg.where(~picked_padding, out, out.detach())
+    if scale_grad_by_freq and out.requires_grad:
+        counts = np.bincount(indices.reshape(-1), minlength=num_embeddings)
+        scale = (1.0 / counts[indices])[..., None].astype(weight.dtype)
+        out.register_hook(lambda grad: grad * scale)
+    return out
+
+
+def sparse_gradients_error() -> NotImplementedError:
+    return NotImplementedError("embedding: sparse=True needs sparse gradients, which "
+                               "tinygrad_edu does not have; use sparse=False (the same values, "
+                               "with a dense gradient)")
+
+
+def _padding_index(padding_idx, num_embeddings: int):
+    """PyTorch's rule: a negative padding_idx counts from the end; None means no padding."""
+    if padding_idx is None:
+        return None
+    if isinstance(padding_idx, bool) or not isinstance(padding_idx, (int, np.integer)):
+        raise TypeError(f"embedding: padding_idx must be an int or None, got "
+                        f"{type(padding_idx).__name__}")
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise AssertionError("Padding_idx must be within num_embeddings")
+    return int(padding_idx) % num_embeddings
+
+
+def _renorm_rows(weight, indices, max_norm, norm_type) -> None:
+    """Rescale in place each row picked by `indices` whose norm exceeds max_norm to norm
+    max_norm (PyTorch's embedding_renorm_: scale = max_norm / (norm + 1e-7))."""
+    rows = np.unique(indices)
+    data = weight.data[rows]
+    norms = np.linalg.norm(data, ord=norm_type, axis=1) if data.size else np.zeros(0)
+    too_long = norms > max_norm
+    if too_long.any():
+        scale = (max_norm / (norms[too_long] + 1e-7)).astype(weight.dtype)
+        with tg.no_grad():  # like PyTorch: not recorded, bumps the weight's version
+            weight[rows[too_long]] = data[too_long] * scale[:, None]
+
+
+def one_hot(tensor, num_classes: int = -1):
+    """int64 tensor of shape tensor.shape + (num_classes,) with a 1 at each class index.
+    num_classes=-1 takes max(tensor) + 1."""
+    _expect_tensor("one_hot", "tensor", tensor)
+    if tensor.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise TypeError(f"one_hot: num_classes must be an int, got {type(num_classes).__name__}")
+    indices = tensor.data
+    if num_classes == -1:
+        if indices.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(indices.max()) + 1
+    if indices.size and indices.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if indices.size and indices.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = np.zeros(indices.shape + (int(num_classes),), dtype=np.int64)
+    np.put_along_axis(out, indices[..., None], 1, axis=-1)
+    return tg.from_numpy(out)
+
+
+def _check_dropout_probability(p) -> None:
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) \
+            or not 0 <= p <= 1:  # nan fails the comparison too
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """During training, zero each element with probability p and scale the survivors by
+    1/(1−p), so the expected value is unchanged; outside training, the identity.
+
+    The mask comes from tg's generator, so `tg.manual_seed(n)` makes it reproducible.
+    p = 1 zeroes everything (and every gradient); p = 0 changes nothing.
+    """
+    _check_dropout_probability(p)
+    _float_input("dropout", input)
+    if not training:
+        return input
+    if p == 1:
+        scale = np.zeros(input.shape, dtype=input.dtype)
+    elif p == 0:
+        scale = np.ones(input.shape, dtype=input.dtype)
+    else:
+        keep = tg.generator().random(input.shape) < 1 - p
+        scale = keep * input.dtype.type(1 / (1 - p))
+    if inplace:
+        input *= scale
+        return input
+    return input * scale
+
+
+def _normalized_shape(normalized_shape) -> tuple:
+    if isinstance(normalized_shape, (int, np.integer)) and not isinstance(normalized_shape, bool):
+        return (int(normalized_shape),)
+    try:
+        shape = tuple(normalized_shape)
+    except TypeError:
+        raise TypeError(f"layer_norm: normalized_shape must be an int or a sequence of ints, got "
+                        f"{type(normalized_shape).__name__}") from None
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape):
+        raise TypeError(f"layer_norm: normalized_shape must hold ints, got {shape!r}")
+    return tuple(int(n) for n in shape)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
+    """Normalise over the last len(normalized_shape) dimensions of each sample:
+    y = (x − mean) / √(var + eps) · weight + bias, with the biased variance
+    (divided by the number of elements normalised over)."""
+    shape = _normalized_shape(normalized_shape)
+    _float_input("layer_norm", input)
+    if input.shape[input.ndim - len(shape):] != shape or len(shape) > input.ndim:
+        expected = ", ".join(map(str, shape))
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                           f"[*, {expected}], but got input of size{list(input.shape)}")
+    for what, value in (("weight", weight), ("bias", bias)):
+        if value is not None:
+            _expect_tensor("layer_norm", what, value)
+            if value.shape != shape:
+                raise RuntimeError(f"Expected {what} to be of same shape as normalized_shape, but "
+                                   f"got {what} of shape {list(value.shape)} and normalized_shape "
+                                   f"= {list(shape)}")
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    if not dims:  # normalized_shape=(): every element is its own group
+        out = input - input
+    else:
+        centered = input - input.mean(dims, keepdim=True)
+        variance = (centered * centered).mean(dims, keepdim=True)
+        out = centered / (variance + eps).sqrt()
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5):
+    """Normalise each channel (dim 1) over the batch and every other dimension:
+    y = (x − μ) / √(σ² + eps) · weight + bias.
+
+    training=True: μ and σ² are the batch's mean and biased variance, and the running
+    statistics (if given) are updated in place, PyTorch's way:
+        running_mean ← (1 − momentum)·running_mean + momentum·μ
+        running_var  ← (1 − momentum)·running_var  + momentum·σ²·n/(n − 1)   (unbiased)
+    where n is the number of values per channel. training=False: μ and σ² are the
+    running statistics.
+    """
+    _float_input("batch_norm", input)
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected an input with a batch and a channel dimension "
+                         f"(at least 2-D), got {input.ndim}D input")
+    channels = input.shape[1]
+    for what, value in (("running_mean", running_mean), ("running_var", running_var),
+                        ("weight", weight), ("bias", bias)):
+        if value is not None:
+            _expect_tensor("batch_norm", what, value)
+            if value.shape != (channels,):
+                raise RuntimeError(f"{what} should contain {channels} elements not "
+                                   f"{value.numel()}")
+    dims = (0,) + tuple(range(2, input.ndim))
+    stat_shape = (1, channels) + (1,) * (input.ndim - 2)
+    if training:
+        n = input.numel() // max(channels, 1)
+        if n <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {input.shape}")
+        mean = input.mean(dims, keepdim=True)
+        centered = input - mean
+        variance = (centered * centered).mean(dims, keepdim=True)
+        if running_mean is not None or running_var is not None:
+            with tg.no_grad():  # in place, as PyTorch: bumps the buffers' versions
+                if running_mean is not None:
+                    batch_mean = mean.data.reshape(channels)
+                    running_mean[...] = momentum * batch_mean + (1 - momentum) * running_mean.data
+                if running_var is not None:
+                    unbiased = variance.data.reshape(channels) * (n / (n - 1))
+                    running_var[...] = momentum * unbiased + (1 - momentum) * running_var.data
+        std = (variance + eps).sqrt()
+    else:
+        for what, value in (("running_mean", running_mean), ("running_var", running_var)):
+            if value is None:  # PyTorch's text, and the way out
+                raise RuntimeError(f"{what} must be defined in evaluation mode (batch_norm: "
+                                   f"pass training=True to use the batch's statistics)")
+        # the running statistics are constants of the graph
+        centered = input - running_mean.data.reshape(stat_shape).astype(input.dtype)
+        std = np.sqrt(running_var.data.reshape(stat_shape).astype(input.dtype) + eps)
+    out = centered / std
+    if weight is not None:
+        out = out * weight.reshape(stat_shape)
+    if bias is not None:
+        out = out + bias.reshape(stat_shape)
+    return out
+
+
 # ----------------------------------------------------------------------------
 # activations
 
@@ -214,6 +473,82 @@ def leaky_relu(input, negative_slope: float = 0.01):
     return input.leaky_relu(negative_slope)
 
 
+class Erf(tg.Function):
+    """d erf(x) = g · (2/√π) · e^(−x²)
+
+    The Gauss error function, erf(x) = (2/√π) ∫₀ˣ e^(−t²) dt, element by element with
+    Python's math.erf (correctly rounded, but a Python call per element).
+    """
+
+    saves_inputs = True
+
+    def forward(self, x):
+        return np.asarray(_ELEMENTWISE_ERF(x), dtype=x.dtype)
+
+    def backward(self, g, x):
+        return g * (_TWO_OVER_SQRT_PI * _exp(-(x * x)))
+
+
+_ELEMENTWISE_ERF = np.frompyfunc(math.erf, 1, 1)
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+
+
+def _exp(v):
+    return np.exp(v) if isinstance(v, (np.ndarray, np.generic)) else v.exp()
+
+
+class Log1p(tg.Function):
+    """d log(1 + x) = g / (1 + x)
+
+    log(1 + x) computed without forming 1 + x, which rounds small x away.
+    """
+
+    saves_inputs = True
+
+    def forward(self, x):
+        return np.log1p(x)
+
+    def backward(self, g, x):
+        return g / (1 + x)
+
+
+_GELU_APPROXIMATIONS = ("none", "tanh")
+
+
+def gelu(input, approximate: str = "none"):
+    """GELU(x) = x·Φ(x), Φ the standard normal CDF:
+
+    * approximate='none': x · ½(1 + erf(x/√2)), exact;
+    * approximate='tanh': ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
+    """
+    if approximate not in _GELU_APPROXIMATIONS:
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    _float_input("gelu", input)
+    if approximate == "tanh":
+        inner = math.sqrt(2 / math.pi) * (input + 0.044715 * (input * input * input))
+        return 0.5 * input * (1 + inner.tanh())
+    return input * 0.5 * (1 + Erf.apply(input * math.sqrt(0.5)))
+
+
+def silu(input, inplace: bool = False):
+    """SiLU (swish): x·σ(x)."""
+    _float_input("silu", input)
+    if inplace:
+        input *= input.sigmoid()
+        return input
+    return input * input.sigmoid()
+
+
+def softplus(input, beta: float = 1.0, threshold: float = 20.0):
+    """softplus(x) = log(1 + e^(βx))/β, and x itself where βx > threshold (where the
+    two agree to float precision). Written as (max(βx, 0) + log1p(e^(−|βx|)))/β, which
+    never overflows; its gradient is σ(βx) (½ at x = 0: max splits a tie evenly)."""
+    _float_input("softplus", input)
+    z = input * beta
+    smooth = (tg.maximum(z, 0) + Log1p.apply((-z.abs()).exp())) / beta
+    return tg.where(z > threshold, input, smooth)
+
+
 def _softmax_dim(name: str, ndim: int, dim):
     """PyTorch's legacy choice when no dim is given (with its warning)."""
     if dim is not None:
@@ -237,6 +572,46 @@ def log_softmax(input, dim=None):
 
 # ----------------------------------------------------------------------------
 # losses
+
+
+def _elementwise_loss_operands(name: str, input, target, reduction):
+    """The shared checks of the regression losses; the target in the input's dtype."""
+    _check_reduction(reduction)
+    _check_tensors(name, input, target)
+    _check_same_shape(name, input, target)
+    return target if target.dtype == input.dtype else target.to(input.dtype)
+
+
+def l1_loss(input, target, reduction: str = "mean"):
+    """ℓ = |x − y|; gradient sign(x − y) (0 where x = y, as in PyTorch)."""
+    target = _elementwise_loss_operands("l1_loss", input, target, reduction)
+    return _reduce((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0):
+    """ℓ = ½(x − y)²/β where |x − y| < β, else |x − y| − ½β: quadratic near 0, linear
+    far away, continuous with its slope. beta=0 is the L1 loss."""
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    target = _elementwise_loss_operands("smooth_l1_loss", input, target, reduction)
+    if beta == 0:
+        return l1_loss(input, target, reduction)
+    diff = input - target
+    distance = diff.abs()
+    loss = tg.where(distance.data < beta, 0.5 * diff * diff / beta, distance - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0):
+    """ℓ = ½(x − y)² where |x − y| < δ, else δ(|x − y| − ½δ). Equals δ · smooth_l1 with
+    β = δ."""
+    if not delta > 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    target = _elementwise_loss_operands("huber_loss", input, target, reduction)
+    diff = input - target
+    distance = diff.abs()
+    loss = tg.where(distance.data < delta, 0.5 * diff * diff, delta * (distance - 0.5 * delta))
+    return _reduce(loss, reduction)
 
 
 def mse_loss(input, target, reduction: str = "mean"):
@@ -422,7 +797,8 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
         return losses.sum() / weights.sum()
 
 
-def cross_entropy(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean"):
+def cross_entropy(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0):
     """Cross-entropy of logits: log_softmax over the class dimension, then
 
     * class-index targets (integers, shaped like input without the class
@@ -432,9 +808,16 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
       ℓ_i = −Σ_c w_c·y_ic·log_softmax(x_i)_c; 'mean' divides by the number of
       samples.
 
+    label_smoothing ε mixes the target with the uniform distribution over the C
+    classes: probability targets become (1 − ε)·y + ε/C; for index targets the loss
+    is (1 − ε)·ℓ + ε/C·Σ_c −w_c·log_softmax(x_i)_c (ignored targets count 0, 'mean'
+    divides by the same Σ w[t_i]), PyTorch's formula.
+
     input: (C,), (N, C) or (N, C, d1, ...). `weight` (C,) is a constant.
     """
     _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:  # nan fails too
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = _class_dim("cross_entropy", input)
     if not isinstance(target, tg.Tensor):
         raise TypeError(f"cross_entropy: target must be a Tensor, got {type(target).__name__}")
@@ -442,11 +825,27 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
         raise ValueError(f"cross_entropy: class-probability targets must have the input's shape "
                          f"{input.shape}, got {target.shape}")
     log_probs = input.log_softmax(class_dim)
+    n_classes = input.shape[class_dim]
+    class_weights = _class_weights(weight, n_classes, input.dtype)
+    # shaped to broadcast along the class dimension of the input
+    broadcast_weights = class_weights.reshape((n_classes,) + (1,) * (input.ndim - class_dim - 1))
     if target.dtype.kind == "f" and target.shape == input.shape:
-        n_classes = input.shape[class_dim]
-        weights = _class_weights(weight, n_classes, input.dtype)
-        weights = weights.reshape((n_classes,) + (1,) * (input.ndim - class_dim - 1))
         target = target if target.dtype == input.dtype else target.to(input.dtype)
-        losses = -(log_probs * target * weights).sum(class_dim)
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        losses = -(log_probs * target * broadcast_weights).sum(class_dim)
         return _reduce(losses, reduction)
-    return nll_loss(log_probs, target, weight, ignore_index, reduction, _name="cross_entropy")
+    nll = nll_loss(log_probs, target, weight, ignore_index, reduction, _name="cross_entropy")
+    if label_smoothing == 0:
+        return nll
+    # the uniform part: −Σ_c w_c·log p_c per sample, 0 for ignored targets
+    kept = target.data != ignore_index
+    uniform = tg.where(kept, -(log_probs * broadcast_weights).sum(class_dim), 0.0)
+    if reduction == "sum":
+        uniform = uniform.sum()
+    elif reduction == "mean":
+        picked = target.data[kept].astype(np.int64)
+        denominator = class_weights[picked].sum() if weight is not None else kept.sum()
+        with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan, as PyTorch
+            uniform = uniform.sum() / denominator
+    return (1 - label_smoothing) * nll + uniform * (label_smoothing / n_classes)

@@ -59,7 +59,26 @@ class CrossEntropyLoss(_Loss):
     """log_softmax + negative log-likelihood on logits (N, C) or (C,), with class-
     index targets (ints) or class-probability targets (floats, input's shape).
     Optional per-class `weight` (C,) and `ignore_index` for index targets; 'mean'
-    divides by the summed weights of the targets that are not ignored."""
+    divides by the summed weights of the targets that are not ignored.
+    `label_smoothing` ε blends the target with the uniform distribution (see
+    nn.functional.cross_entropy)."""
+
+    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0):
+        super().__init__(reduction)
+        self.register_buffer("weight", weight)
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input, target):
+        return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction,
+                               self.label_smoothing)
+
+
+class NLLLoss(_Loss):
+    """Negative log-likelihood of class indices, on log-probabilities (e.g. after
+    LogSoftmax): ℓ_i = −w[t_i]·input[i, t_i]; `ignore_index` targets count 0 and
+    'mean' divides by the summed weights of the others."""
 
     def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean"):
         super().__init__(reduction)
@@ -67,4 +86,33 @@ class CrossEntropyLoss(_Loss):
         self.ignore_index = ignore_index
 
     def forward(self, input, target):
-        return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction)
+        return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error: ℓ = |x − y|."""
+
+    def forward(self, input, target):
+        return F.l1_loss(input, target, self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """ℓ = ½(x − y)²/β if |x − y| < β, else |x − y| − ½β."""
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0):
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input, target):
+        return F.smooth_l1_loss(input, target, self.reduction, self.beta)
+
+
+class HuberLoss(_Loss):
+    """ℓ = ½(x − y)² if |x − y| < δ, else δ(|x − y| − ½δ)."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0):
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input, target):
+        return F.huber_loss(input, target, self.reduction, self.delta)

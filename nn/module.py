@@ -20,8 +20,14 @@ for everything else.
 from __future__ import annotations
 
 import collections
+import itertools
+import math
+import warnings
+import weakref
 from collections import OrderedDict
 from typing import Iterator
+
+import numpy as np
 
 import tinygrad_edu as tg
 
@@ -76,6 +82,8 @@ class Module:
     """
 
     training: bool
+    # None until a hook is registered: __call__ then needs one attribute test only
+    _call_hooks = None
 
     def __init__(self):
         # object.__setattr__: our __setattr__ needs these registries to exist
@@ -93,8 +101,105 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         # Kept to the bare minimum: it runs once per layer per training sample.
-        with tg.module_scope(self):
-            return self.forward(*args, **kwargs)
+        if self._call_hooks is None:
+            with tg.module_scope(self):
+                return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    # -- hooks ----------------------------------------------------------------
+
+    def register_forward_pre_hook(self, hook, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> "RemovableHandle":
+        """Call `hook(module, args)` before each forward; a non-None result replaces the
+        positional arguments (a single value is wrapped in a tuple). With
+        with_kwargs=True: `hook(module, args, kwargs)` returning None or (args, kwargs)."""
+        return self._hooks().add("forward_pre", hook, prepend, with_kwargs=with_kwargs)
+
+    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> "RemovableHandle":
+        """Call `hook(module, args, output)` after each forward (args as forward got
+        them); a non-None result replaces the output. with_kwargs=True passes
+        `(module, args, kwargs, output)`; always_call=True runs the hook (with output
+        None) even when forward raises."""
+        return self._hooks().add("forward", hook, prepend, with_kwargs=with_kwargs,
+                                 always_call=always_call)
+
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> "RemovableHandle":
+        """Call `hook(module, grad_output)` when the gradients of the module's outputs
+        are known; a non-None tuple replaces grad_output."""
+        return self._hooks().add("backward_pre", hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend: bool = False) -> "RemovableHandle":
+        """Call `hook(module, grad_input, grad_output)` once the gradients of the
+        module's positional Tensor inputs are known (PyTorch's semantics): grad_input
+        has one entry per positional argument (None for non-Tensors and Tensors that do
+        not require grad), grad_output one per output Tensor. A non-None tuple returned
+        replaces grad_input for the rest of the backward pass."""
+        return self._hooks().add("backward", hook, prepend)
+
+    def _hooks(self) -> "_ModuleHooks":
+        hooks = self.__dict__.get("_call_hooks")
+        if hooks is None:
+            hooks = _ModuleHooks()
+            object.__setattr__(self, "_call_hooks", hooks)
+        return hooks
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict):
+        """PyTorch's _call_impl: pre-hooks, input gate, forward, forward hooks, output gate."""
+        hooks = self._call_hooks
+        if hooks.empty():  # every hook was removed: back to the fast path
+            object.__delattr__(self, "_call_hooks")
+            with tg.module_scope(self):
+                return self.forward(*args, **kwargs)
+        for key, hook in list(hooks.forward_pre.items()):
+            if key in hooks.with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError(f"forward pre-hook must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {result}.")
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        gate = None
+        if (hooks.backward or hooks.backward_pre) and tg.is_grad_enabled():
+            gate = _BackwardHookGate(self, hooks)
+            args = gate.wrap_inputs(args)
+        called = set()
+        try:
+            with tg.module_scope(self):
+                result = self.forward(*args, **kwargs)
+            for key, hook in list(hooks.forward.items()):
+                called.add(key)
+                if key in hooks.with_kwargs:
+                    hook_result = hook(self, args, kwargs, result)
+                else:
+                    hook_result = hook(self, args, result)
+                if hook_result is not None:
+                    result = hook_result
+        except Exception:
+            self._run_always_called_hooks(hooks, called, args, kwargs)
+            raise
+        if gate is not None:
+            result = gate.wrap_outputs(result)
+        return result
+
+    def _run_always_called_hooks(self, hooks, called, args, kwargs) -> None:
+        """forward hooks registered with always_call=True that did not run yet, after
+        forward raised (their own errors become warnings: the first error wins)."""
+        for key, hook in list(hooks.forward.items()):
+            if key not in hooks.always_call or key in called:
+                continue
+            try:
+                if key in hooks.with_kwargs:
+                    hook(self, args, kwargs, None)
+                else:
+                    hook(self, args, None)
+            except Exception as error:
+                warnings.warn("forward hook with ``always_call=True`` raised an exception that "
+                              f"was silenced as another error was raised in forward: {error}")
 
     # -- registration ---------------------------------------------------------
 
@@ -427,3 +532,206 @@ def _zero_grad(param, set_to_none: bool) -> None:
         param.grad = tg.zeros_like(grad)
     else:
         grad.zero_()
+
+
+# ----------------------------------------------------------------------------
+# module hooks
+
+
+class RemovableHandle:
+    """Returned by the register_*_hook methods: `remove()` unregisters the hook (also
+    usable as a context manager). PyTorch's torch.utils.hooks.RemovableHandle."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks_dict: dict, extra=()):
+        self.hooks_dict_ref = weakref.ref(hooks_dict)
+        self.extra = extra  # sets that may hold the id too (with_kwargs, always_call)
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        hooks_dict = self.hooks_dict_ref()
+        if hooks_dict is not None:
+            hooks_dict.pop(self.id, None)
+        for ids in self.extra:
+            ids.discard(self.id)
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
+
+class _ModuleHooks:
+    """The hooks of one module, each kind in registration order, keyed by handle id."""
+
+    def __init__(self):
+        self.forward_pre = OrderedDict()
+        self.forward = OrderedDict()
+        self.backward_pre = OrderedDict()
+        self.backward = OrderedDict()
+        self.with_kwargs = set()
+        self.always_call = set()
+
+    def add(self, kind: str, hook, prepend: bool, with_kwargs: bool = False,
+            always_call: bool = False) -> RemovableHandle:
+        if not callable(hook):
+            raise TypeError(f"register_{kind}_hook: hook must be callable, got "
+                            f"{type(hook).__name__}")
+        hooks = getattr(self, kind)
+        handle = RemovableHandle(hooks, (self.with_kwargs, self.always_call))
+        hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        if with_kwargs:
+            self.with_kwargs.add(handle.id)
+        if always_call:
+            self.always_call.add(handle.id)
+        return handle
+
+    def empty(self) -> bool:
+        return not (self.forward_pre or self.forward or self.backward_pre or self.backward)
+
+
+class _GradientGate(tg.Function):
+    """d gate(x₁, …, x_k) = the upstream gradient cut back into the k pieces
+
+    The identity on several tensors at once, packed into one flat array: a single
+    graph node whose incoming gradient holds the gradients of all k tensors, so a
+    module's full backward hook sees them together (PyTorch's BackwardHookFunction)."""
+
+    def forward(self, *arrays):
+        self.shapes = [a.shape for a in arrays]
+        return np.concatenate([a.reshape(-1) for a in arrays])
+
+    def backward(self, g):
+        pieces, start = [], 0
+        for shape in self.shapes:
+            size = math.prod(shape)
+            pieces.append(g[start:start + size].reshape(shape))
+            start += size
+        return tuple(pieces)
+
+
+def _pack(tensors):
+    """(packed, unpacked): the tensors through one _GradientGate node, and views of the
+    packed result with each original shape and dtype, for forward to use instead."""
+    packed = _GradientGate.apply(*tensors)
+    unpacked, start = [], 0
+    for t in tensors:
+        piece = packed[start:start + t.numel()].reshape(t.shape)
+        unpacked.append(piece if piece.dtype == t.dtype else piece.to(t.dtype))
+        start += t.numel()
+    return packed, unpacked
+
+
+def _split(grad, tensors) -> list:
+    """The packed gradient cut into one gradient per tensor (shape and dtype of each)."""
+    pieces, start = [], 0
+    for t in tensors:
+        piece = grad[start:start + t.numel()].reshape(t.shape)
+        pieces.append(piece if piece.dtype == t.dtype else piece.to(t.dtype))
+        start += t.numel()
+    return pieces
+
+
+def _join(grads, tensors, like):
+    """The inverse of _split: one flat gradient of `like`'s dtype (zeros for None)."""
+    flat = [(g if g is not None else tg.zeros_like(t)).reshape(-1).to(like.dtype)
+            for g, t in zip(grads, tensors)]
+    return tg.cat(flat) if flat else like
+
+
+class _BackwardHookGate:
+    """One call's backward hooks (PyTorch's torch.utils.hooks.BackwardHook): gates on
+    the inputs and outputs that require grad; the output gate's hook learns
+    grad_output (and runs the backward pre-hooks), the input gate's hook then calls
+    the full backward hooks with grad_input."""
+
+    def __init__(self, module, hooks: _ModuleHooks):
+        self.module, self.hooks = module, hooks
+        self.grad_output = None
+        self.n_inputs = 0
+        self.input_positions = None  # positions of the gated inputs (None: none gated)
+
+    def wrap_inputs(self, args: tuple) -> tuple:
+        self.n_inputs = len(args)
+        positions = [i for i, a in enumerate(args) if isinstance(a, tg.Tensor) and a.requires_grad]
+        if not positions:
+            return args
+        self.input_positions = positions
+        self.inputs = [args[i] for i in positions]
+        packed, unpacked = _pack(self.inputs)
+        packed.register_hook(self._input_hook)
+        args = list(args)
+        for i, t in zip(positions, unpacked):
+            args[i] = t
+        return tuple(args)
+
+    def wrap_outputs(self, result):
+        single = not isinstance(result, (tuple, list))
+        outputs = [result] if single else list(result)
+        if not all(isinstance(o, tg.Tensor) for o in outputs):
+            warnings.warn(f"For backward hooks to be called, module output should be a Tensor "
+                          f"or a tuple of Tensors but received {type(result)}")
+            return result
+        positions = [i for i, o in enumerate(outputs) if o.requires_grad]
+        if not positions:
+            return result
+        self.n_outputs, self.output_positions = len(outputs), positions
+        self.outputs = [outputs[i] for i in positions]
+        packed, unpacked = _pack(self.outputs)
+        packed.register_hook(self._output_hook)
+        for i, t in zip(positions, unpacked):
+            outputs[i] = t
+        return outputs[0] if single else type(result)(outputs)
+
+    def _output_hook(self, grad):
+        grad_output = [None] * self.n_outputs
+        for i, g in zip(self.output_positions, _split(grad, self.outputs)):
+            grad_output[i] = g
+        grad_output, changed = tuple(grad_output), False
+        for hook in list(self.hooks.backward_pre.values()):
+            result = hook(self.module, grad_output)
+            if result is None:
+                continue
+            if len(result) != len(grad_output):
+                raise RuntimeError(f"Backward pre hook returned an invalid number of "
+                                   f"grad_output, got {len(result)}, but expected "
+                                   f"{len(grad_output)}")
+            grad_output, changed = tuple(result), True
+        self.grad_output = grad_output
+        if self.input_positions is None and self.hooks.backward:
+            warnings.warn("Full backward hook is firing when gradients are computed with "
+                          "respect to module outputs since no inputs require gradients.")
+            grad_input = (None,) * self.n_inputs
+            for hook in list(self.hooks.backward.values()):
+                result = hook(self.module, grad_input, grad_output)
+                if result is not None and not all(r is None for r in result):
+                    raise RuntimeError("Backward hook for Modules where no input requires "
+                                       "gradient should always return None or None for all "
+                                       "gradients.")
+        if changed:
+            return _join([grad_output[i] for i in self.output_positions], self.outputs, grad)
+        return None
+
+    def _input_hook(self, grad):
+        if self.grad_output is None:  # the gradient did not come through the outputs
+            return None
+        grad_input = [None] * self.n_inputs
+        for i, g in zip(self.input_positions, _split(grad, self.inputs)):
+            grad_input[i] = g
+        grad_input, changed = tuple(grad_input), False
+        for hook in list(self.hooks.backward.values()):
+            result = hook(self.module, grad_input, self.grad_output)
+            if result is None:
+                continue
+            if len(result) != len(grad_input):
+                raise RuntimeError(f"Backward hook returned an invalid number of grad_input, "
+                                   f"got {len(result)}, but expected {len(grad_input)}")
+            grad_input, changed = tuple(result), True
+        self.grad_output = None
+        if changed:
+            return _join([grad_input[i] for i in self.input_positions], self.inputs, grad)
+        return None

@@ -6,17 +6,19 @@ it too, plus two entries of our own: a format marker and the key order.
 Nothing is pickled and loading uses `allow_pickle=False`, so loading a file
 cannot run code.
 
-Saving is atomic: the archive is written to a temporary file in the same
-folder, flushed and fsync'ed, then renamed over the target with `os.replace`
-(atomic on POSIX and Windows), and the folder is fsync'ed so the rename itself
-survives a power cut. A crash at any point leaves either the old file or the
-new one, never a half-written one.
+Saving is atomic, with the one implementation that `tg.save` uses too
+(`tinygrad_edu.serialization.atomic_write`): a temporary file in the same folder,
+flushed and fsync'ed, renamed over the target with `os.replace`, and the folder
+fsync'ed. A crash at any point leaves either the old file or the new one, never a
+half-written one.
+
+For whole training checkpoints (optimizer state, epoch, scheduler, ...) use
+`tg.save` / `tg.load`; this format holds one flat state dict.
 """
 from __future__ import annotations
 
 import errno
 import os
-import secrets
 import zipfile
 import zlib
 from collections import OrderedDict
@@ -25,15 +27,13 @@ from collections.abc import Mapping
 import numpy as np
 
 import tinygrad_edu as tg
+from tinygrad_edu.serialization import CheckpointError, atomic_write
+from tinygrad_edu.serialization import check_path as _check_path
 
 FORMAT_KEY = "__tinygrad_edu_format__"
 KEYS_KEY = "__tinygrad_edu_keys__"
 FORMAT = "tinygrad_edu.nn state_dict v1"
 _RESERVED = (FORMAT_KEY, KEYS_KEY)
-
-
-class CheckpointError(ValueError):
-    """The file is not a readable nn.save checkpoint (corrupt, truncated or foreign)."""
 
 
 def _arrays_to_save(state_dict) -> "OrderedDict[str, np.ndarray]":
@@ -69,32 +69,6 @@ def _write_payload(file, arrays: "OrderedDict[str, np.ndarray]") -> None:
     np.savez(file, **entries)
 
 
-def _fsync_directory(folder: str) -> None:
-    """Make a rename durable. Not every platform can open a folder (Windows cannot)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _check_path(path, function: str) -> str:
-    if not isinstance(path, (str, bytes, os.PathLike)):
-        raise TypeError(f"{function}: path must be a str or os.PathLike, got "
-                        f"{type(path).__name__}")
-    path = os.fspath(path)
-    if isinstance(path, bytes):
-        path = os.fsdecode(path)
-    if not path:
-        raise FileNotFoundError(f"{function}: the path is empty")
-    return path
-
-
 def save(state_dict, path) -> None:
     """Write `state_dict` (name -> Tensor) to `path` as an .npz archive, atomically.
 
@@ -103,29 +77,8 @@ def save(state_dict, path) -> None:
     remains.
     """
     arrays = _arrays_to_save(state_dict)
-    path = _check_path(path, "nn.save")
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"nn.save: '{path}' is a directory; give a file name inside it")
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"nn.save: cannot write '{path}': the folder '{folder}' does "
-                                f"not exist")
-    temporary = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    # O_EXCL: never clobber someone else's file; mode 0o666 lets the umask decide, as open() does
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            _write_payload(file, arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_directory(folder)
+    # _write_payload is looked up at call time (the tests replace it to simulate crashes)
+    atomic_write(path, lambda file: _write_payload(file, arrays), "nn.save")
 
 
 def load(path) -> "OrderedDict[str, tg.Tensor]":

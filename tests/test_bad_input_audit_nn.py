@@ -91,7 +91,24 @@ LOSS_NAMES = {
     "BCELoss": ["binary_cross_entropy", "reduction", "Found dtype",
                 "all elements of input should be between 0 and 1"],
     "BCEWithLogitsLoss": ["binary_cross_entropy_with_logits", "reduction", "Found dtype"],
+    "L1Loss": ["l1_loss", "reduction"],
+    "SmoothL1Loss": ["smooth_l1_loss", "reduction"],
+    "HuberLoss": ["huber_loss", "reduction"],
 }
+# losses whose target is any number (cast to the input's dtype), not a probability
+REGRESSION_LOSSES = {"MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss"}
+
+
+def regression_reference(loss, x, y):
+    """The loss per element and a bound on its size (for the tolerance)."""
+    d = np.abs(x - y)
+    largest = 1.0 + 2 * np.abs(x[np.isfinite(x)]).max(initial=0)
+    if loss == "MSELoss":
+        return d ** 2, largest ** 2
+    if loss == "L1Loss":
+        return d, largest
+    # SmoothL1Loss and HuberLoss with their default beta = delta = 1
+    return np.where(d < 1.0, 0.5 * d ** 2, d - 0.5), largest
 
 
 @st.composite
@@ -147,7 +164,7 @@ def test_elementwise_losses(loss, reduction, pair, squash):
         assert isinstance(error, ValueError), error
         assert str(inputs.shape) in str(error) and str(targets.shape) in str(error), error
         return
-    if loss != "MSELoss" and targets.dtype.kind != "f":  # targets are probabilities
+    if loss not in REGRESSION_LOSSES and targets.dtype.kind != "f":  # targets are probabilities
         assert isinstance(error, RuntimeError) and "Found dtype" in str(error), error
         return
     if loss == "BCELoss" and not ((x >= 0) & (x <= 1)).all():  # nan too, as PyTorch
@@ -157,13 +174,13 @@ def test_elementwise_losses(loss, reduction, pair, squash):
     with ieee_arithmetic():  # an int64 target is inf in float16; inf - inf is nan
         x64, y64 = x.astype(np.float64), target.astype(x.dtype).astype(np.float64)
         largest = np.abs(x64[np.isfinite(x64)]).max(initial=0)
-        if loss == "MSELoss":
-            values, scale = (x64 - y64) ** 2, (1.0 + 2 * largest) ** 2
+        if loss in REGRESSION_LOSSES:
+            values, scale = regression_reference(loss, x64, y64)
         elif loss == "BCELoss":
             values, scale = bce_reference(x64, y64), 100.0
         else:
             values, scale = logits_reference(x64, y64), 1.0 + 3 * largest
-    expected = reduce(values, reduction)
+        expected = reduce(values, reduction)
     close_in(x.dtype, result, expected, scale * (1 if reduction == "none" else max(x.size, 1)))
 
 
@@ -294,7 +311,7 @@ def test_loss_weights(weight, which):
 
 @SMALL_AUDIT
 @given(module=st.sampled_from(["Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax",
-                               "Identity"]),
+                               "Identity", "GELU", "SiLU", "Softplus"]),
        value=st.one_of(junk, hnp.arrays(np.float32, shapes),
                        hnp.arrays(np.float32, nonempty_shapes).map(tg.from_numpy)))
 def test_activation_modules(module, value):
@@ -487,7 +504,7 @@ def test_optimizer_misuse_names_the_function():
     expect_error(lambda: opt.load_state_dict({}), ["load_state_dict"], KeyError)
     expect_error(lambda: opt.add_param_group({}), ["add_param_group"], KeyError)
     expect_error(lambda: opt.add_param_group({"params": [nn.Parameter(tg.zeros(1))], "lr": "a"}),
-                 ["Invalid lr"], TypeError)
+                 ["Invalid learning rate"], TypeError)
 
 
 # ---------------------------------------------------------------------------------

@@ -18,8 +18,10 @@ from .creation import (arange, eye, from_numpy, full, full_like, generator, lins
                        manual_seed, ones, ones_like, rand, randint, randn, tensor, zeros,
                        zeros_like)
 from .gradcheck import GradcheckError, gradcheck
+from .serialization import CheckpointError, load, save
 from .drawing import (GraphDrawing, RendererError, draw_backward_steps, draw_graph, find_renderer,
                       graph_to_dot, retain_grads, write_backward_steps_html)
+from . import utils  # tg.utils.data, as torch.utils.data
 
 __version__ = "0.1.0"
 bool = bool_  # tg.bool, like torch.bool

@@ -101,3 +101,40 @@ def test_cross_entropy_with_every_target_ignored_is_nan_like_pytorch():
 def test_mse_casts_a_target_of_another_dtype_to_the_inputs():
     loss = F.mse_loss(tg.tensor([1.0, 2.0]), tg.tensor(np.array([0.0, 0.0])))
     assert loss.dtype == tg.float32 and loss.item() == 2.5
+
+
+def test_dir_lists_the_api_not_the_imports():
+    names = dir(F)
+    for private in ("np", "math", "warnings", "tg"):
+        assert private not in names
+    for public in ("linear", "one_hot", "dropout", "gelu", "silu", "softplus", "embedding",
+                   "layer_norm", "batch_norm", "l1_loss", "smooth_l1_loss", "huber_loss",
+                   "nll_loss", "cross_entropy"):
+        assert public in names and callable(getattr(F, public))
+    assert sorted(F.__all__) == names
+
+
+def test_one_hot():
+    assert F.one_hot(tg.tensor([[0, 2]])).tolist() == [[[1, 0, 0], [0, 0, 1]]]
+    out = F.one_hot(tg.tensor(1), 3)
+    assert out.tolist() == [0, 1, 0] and out.dtype == np.int64
+    assert F.one_hot(tg.tensor(np.zeros(0, dtype=np.int64)), 3).shape == (0, 3)
+
+
+def test_one_hot_errors_copy_pytorch():
+    cases = [((tg.tensor([1.0]),), "^one_hot is only applicable to index tensor of type LongTensor.$"),
+             ((tg.tensor([-1]),), "^Class values must be non-negative.$"),
+             ((tg.tensor([3]), 3), "^Class values must be smaller than num_classes.$"),
+             ((tg.tensor(np.zeros(0, dtype=np.int64)),),
+              "^Can not infer total number of classes from empty tensor.$")]
+    for args, message in cases:
+        with pytest.raises(RuntimeError, match=message):
+            F.one_hot(*args)
+
+
+def test_new_functions_agree_with_their_modules():
+    x = tg.tensor(RNG.normal(size=(4, 3)))
+    assert np.array_equal(nn.LayerNorm(3)(x).data, F.layer_norm(x, (3,)).data)
+    assert np.array_equal(nn.Softplus(2.0, 5.0)(x).data, F.softplus(x, 2.0, 5.0).data)
+    assert np.array_equal(nn.BatchNorm1d(3, affine=False)(x).data,
+                          F.batch_norm(x, None, None, training=True).data)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import nn
+import nn.functional as F
 import tinygrad_edu as tg
 from tinygrad_edu.articles.activations import sigmoid
 
@@ -265,7 +266,8 @@ def test_cross_entropy_errors_copy_pytorch():
 
 
 @pytest.mark.parametrize("loss_class", [nn.MSELoss, nn.BCELoss, nn.BCEWithLogitsLoss,
-                                        nn.CrossEntropyLoss])
+                                        nn.CrossEntropyLoss, nn.NLLLoss, nn.L1Loss,
+                                        nn.SmoothL1Loss, nn.HuberLoss])
 def test_bad_reduction_is_pytorchs_value_error(loss_class):
     with pytest.raises(ValueError) as error:
         loss_class(reduction="avg")
@@ -275,6 +277,12 @@ def test_bad_reduction_is_pytorchs_value_error(loss_class):
 def test_loss_reprs_are_pytorchs():
     assert [repr(m()) for m in (nn.MSELoss, nn.BCELoss, nn.BCEWithLogitsLoss, nn.CrossEntropyLoss)] == [
         "MSELoss()", "BCELoss()", "BCEWithLogitsLoss()", "CrossEntropyLoss()"]
+    # PyTorch shows no options for these either
+    assert [repr(m) for m in (nn.NLLLoss(), nn.L1Loss(), nn.SmoothL1Loss(beta=0.5),
+                              nn.HuberLoss(delta=2.0), nn.CrossEntropyLoss(label_smoothing=0.1),
+                              nn.BCEWithLogitsLoss(pos_weight=tg.ones(2)))] == [
+        "NLLLoss()", "L1Loss()", "SmoothL1Loss()", "HuberLoss()", "CrossEntropyLoss()",
+        "BCEWithLogitsLoss()"]
 
 
 def test_a_loss_weight_is_a_buffer_not_a_parameter():
@@ -289,3 +297,123 @@ def test_float32_losses_stay_float32():
     for loss in (nn.MSELoss()(x, y), nn.BCELoss()(x, y), nn.BCEWithLogitsLoss()(x, y),
                  nn.CrossEntropyLoss()(x, tg.tensor([1]))):
         assert loss.dtype == tg.float32
+
+
+# -- L1, smooth L1, Huber: PyTorch 2.13's numbers (float64) and the formulas ------------------
+
+REGRESSION_INPUT = np.array([[0.5, -1.0, 2.0], [3.0, 0.2, -0.3]])
+REGRESSION_TARGET = np.array([[0.0, 0.0, 4.0], [1.0, 0.0, 0.0]])
+
+
+def _regression(loss, **options):
+    return loss(tg.tensor(REGRESSION_INPUT), tg.tensor(REGRESSION_TARGET), **options)
+
+
+def test_regression_losses_match_pytorch():
+    assert _regression(nn.L1Loss()).item() == 1.0
+    np.testing.assert_allclose(_regression(nn.SmoothL1Loss(beta=0.5)).item(), 0.7716666666666666,
+                               rtol=1e-15)
+    np.testing.assert_allclose(_regression(nn.HuberLoss(delta=2.0)).item(), 0.7816666666666666,
+                               rtol=1e-15)
+    np.testing.assert_allclose(_regression(nn.SmoothL1Loss(reduction="none")).data,
+                               [[0.125, 0.5, 1.5], [1.5, 0.02, 0.045]], rtol=1e-15)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("threshold", [0.5, 1.0, 2.5])
+def test_smooth_l1_and_huber_formulas(reduction, threshold):
+    d = np.abs(REGRESSION_INPUT - REGRESSION_TARGET)
+    smooth = np.where(d < threshold, 0.5 * d ** 2 / threshold, d - 0.5 * threshold)
+    huber = np.where(d < threshold, 0.5 * d ** 2, threshold * (d - 0.5 * threshold))
+    reduce = {"mean": np.mean, "sum": np.sum, "none": lambda a: a}[reduction]
+    np.testing.assert_allclose(_regression(F.smooth_l1_loss, reduction=reduction,
+                                           beta=threshold).data, reduce(smooth), rtol=1e-14)
+    np.testing.assert_allclose(_regression(F.huber_loss, reduction=reduction,
+                                           delta=threshold).data, reduce(huber), rtol=1e-14)
+    # Huber = δ · smooth L1 with β = δ
+    np.testing.assert_allclose(reduce(huber), threshold * reduce(smooth), rtol=1e-14)
+
+
+def test_regression_loss_gradients():
+    x = tg.tensor(REGRESSION_INPUT, requires_grad=True)
+    y = tg.tensor(REGRESSION_TARGET, requires_grad=True)
+    for loss in (lambda a, b: F.l1_loss(a, b, "sum"), lambda a, b: F.smooth_l1_loss(a, b, beta=0.7),
+                 lambda a, b: F.huber_loss(a, b, "sum", delta=1.3)):
+        assert tg.gradcheck(loss, (x, y))
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    F.l1_loss(x, tg.tensor([0.0, 2.0, 5.0]), "sum").backward()
+    assert x.grad.tolist() == [1.0, 0.0, -1.0]  # sign, and 0 where equal (PyTorch)
+
+
+def test_smooth_l1_with_beta_zero_is_l1():
+    assert _regression(nn.SmoothL1Loss(beta=0.0)).item() == _regression(nn.L1Loss()).item()
+
+
+def test_regression_loss_errors_copy_pytorch():
+    with pytest.raises(RuntimeError, match="^smooth_l1_loss does not support negative values "
+                                           "for beta.$"):
+        _regression(nn.SmoothL1Loss(beta=-1.0))
+    for delta in (0.0, -1.0):
+        with pytest.raises(RuntimeError, match="^huber_loss does not support non-positive "
+                                               "values for delta.$"):
+            _regression(nn.HuberLoss(delta=delta))
+    with pytest.raises(ValueError, match="differs from input shape"):
+        nn.L1Loss()(tg.ones(2, 1), tg.ones(2))  # no silent broadcasting (see MSELoss)
+
+
+# -- NLLLoss, label smoothing, pos_weight: PyTorch 2.13's numbers (float64) ------------------
+
+LOGITS = np.array([[2.0, 0.5, -1.0], [0.1, 0.2, 0.3], [-1.0, 3.0, 0.0]])
+CLASSES = np.array([0, 2, -100])
+CLASS_WEIGHTS = np.array([1.0, 2.0, 0.5])
+
+
+def test_nll_loss_module_matches_pytorch():
+    loss = nn.NLLLoss(weight=tg.tensor(CLASS_WEIGHTS))(tg.tensor(LOGITS).log_softmax(1),
+                                                       tg.tensor(CLASSES))
+    np.testing.assert_allclose(loss.item(), 0.494855147181186, rtol=1e-14)
+
+
+def test_cross_entropy_label_smoothing_matches_pytorch():
+    x, t = tg.tensor(LOGITS), tg.tensor(CLASSES)
+    np.testing.assert_allclose(nn.CrossEntropyLoss(label_smoothing=0.1)(x, t).item(),
+                               0.7016270724432006, rtol=1e-14)
+    np.testing.assert_allclose(
+        nn.CrossEntropyLoss(weight=tg.tensor(CLASS_WEIGHTS), label_smoothing=0.2)(x, t).item(),
+        0.8070569847272779, rtol=1e-14)
+    np.testing.assert_allclose(
+        nn.CrossEntropyLoss(label_smoothing=0.3, reduction="none")(x, t).data,
+        [0.691311296657157, 1.031942848229244, 0.0], rtol=1e-14)
+    probabilities = tg.tensor(np.array([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0], [0.0, 0.5, 0.5]]))
+    np.testing.assert_allclose(
+        nn.CrossEntropyLoss(label_smoothing=0.25)(x, probabilities).item(), 1.6766571273257211,
+        rtol=1e-14)
+
+
+def test_label_smoothing_is_a_mix_with_the_uniform_target():
+    # for index targets: (1 − ε)·CE(y) + ε·CE(uniform), by hand, no ignored targets
+    x = RNG.normal(size=(4, 5))
+    t = np.array([0, 4, 2, 2])
+    log_p = x - np.log(np.exp(x).sum(1, keepdims=True))
+    by_hand = (0.8 * -log_p[np.arange(4), t] + 0.2 * -log_p.mean(1)).mean()
+    loss = F.cross_entropy(tg.tensor(x), tg.tensor(t), label_smoothing=0.2)
+    np.testing.assert_allclose(loss.item(), by_hand, rtol=1e-14)
+
+
+def test_label_smoothing_gradcheck_and_range():
+    x = tg.tensor(RNG.normal(size=(4, 3)), requires_grad=True)
+    t = tg.tensor([0, 2, -100, 1])
+    w = tg.tensor(CLASS_WEIGHTS)
+    for reduction in ("mean", "sum", "none"):
+        assert tg.gradcheck(lambda a: F.cross_entropy(a, t, w, reduction=reduction,
+                                                      label_smoothing=0.3), (x,))
+    with pytest.raises(RuntimeError, match=r"^label_smoothing must be between 0.0 and 1.0. "
+                                           r"Got: 1.5$"):
+        nn.CrossEntropyLoss(label_smoothing=1.5)(tg.ones(2, 3), tg.tensor([0, 1]))
+
+
+def test_bce_with_logits_pos_weight_matches_pytorch():
+    x = tg.tensor(np.array([[2.0, -1.0], [0.0, 3.0]]))
+    y = tg.tensor(np.array([[1.0, 0.0], [1.0, 0.5]]))
+    loss = nn.BCEWithLogitsLoss(pos_weight=tg.tensor(np.array([3.0, 0.5])))(x, y)
+    np.testing.assert_allclose(loss.item(), 1.0774819440018206, rtol=1e-14)

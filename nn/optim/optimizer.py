@@ -1,4 +1,4 @@
-"""Optimizers: SGD and Adam with PyTorch's exact update equations.
+"""`Optimizer`: the base class of every optimizer, and the hyperparameter checks they share.
 
     opt = nn.SGD(model.parameters(), lr=0.1, momentum=0.9)
     opt.zero_grad(); loss.backward(); opt.step()
@@ -16,24 +16,74 @@ import math
 import numbers
 from collections.abc import Iterable, Mapping
 
-import numpy as np
 
 import tinygrad_edu as tg
 
-from .module import _zero_grad
+from ..module import _zero_grad
 
 _SET_MESSAGE = ("optimizer parameters need to be organized in ordered collections, but the "
                 "ordering of tensors in sets will change between runs. Please use a list instead.")
 
 
-def _check_hyperparameter(name: str, value, text: str) -> None:
-    """A finite real number: a string or None would fail deep inside step(), and a
-    nan or inf learning rate would silently turn every weight into nan."""
-    if not isinstance(value, numbers.Real):
+# Every optimizer's hyperparameter rules, in one table: name -> (PyTorch's message, rule).
+# A value must first be a finite real number: a string or None would fail deep inside
+# step(), and a nan or inf learning rate would silently turn every weight into nan.
+_RULES = {
+    "lr": ("Invalid learning rate", lambda v: v >= 0),
+    "momentum": ("Invalid momentum value", lambda v: v >= 0),
+    "dampening": ("Invalid dampening value", lambda v: True),
+    "weight_decay": ("Invalid weight_decay value", lambda v: v >= 0),
+    "eps": ("Invalid epsilon value", lambda v: v >= 0),
+    "alpha": ("Invalid alpha value", lambda v: v >= 0),
+    "lr_decay": ("Invalid lr_decay value", lambda v: v >= 0),
+    "initial_accumulator_value": ("Invalid initial_accumulator_value value", lambda v: v >= 0),
+}
+
+
+def _check_number(name: str, value, text: str, valid) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{text}: {value!r} ({name} must be a number, got "
                         f"{type(value).__name__})")
     if not math.isfinite(value):
         raise ValueError(f"{text}: {value} ({name} must be finite)")
+    if not valid(value):
+        raise ValueError(f"{text}: {value}")
+
+
+def check_hyperparameters(values: Mapping) -> None:
+    """Check every hyperparameter in `values` that has a rule (options such as nesterov
+    or amsgrad have none), with PyTorch's messages: `Invalid learning rate: -0.1`."""
+    for name, value in values.items():
+        if name == "betas":
+            if not isinstance(value, (tuple, list)) or len(value) != 2:
+                raise TypeError(f"Invalid betas: {value!r} (betas must be a pair of numbers "
+                                f"(beta1, beta2))")
+            for i, beta in enumerate(value):
+                _check_number(f"betas[{i}]", beta, f"Invalid beta parameter at index {i}",
+                              lambda v: 0.0 <= v < 1.0)
+        elif name in _RULES:
+            text, valid = _RULES[name]
+            _check_number(name, value, text, valid)
+
+
+def gradients(group: dict, weight_decay=None):
+    """(parameter, g) for each parameter of the group that has a gradient, where g is the
+    gradient as the optimizers first adjust it: −∇ if maximize, + λ·θ if weight decay
+    λ ≠ 0 (a NumPy array; ∇ itself is left untouched). weight_decay=0 skips the decay
+    (AdamW decays the weights themselves)."""
+    if weight_decay is None:
+        weight_decay = group["weight_decay"]
+    maximize = group["maximize"]
+    for param in group["params"]:
+        grad = param.grad
+        if grad is None:
+            continue
+        g = grad.data
+        if maximize:
+            g = -g
+        if weight_decay != 0:
+            g = g + weight_decay * param.data
+        yield param, g
 
 
 class Optimizer:
@@ -45,6 +95,7 @@ class Optimizer:
     """
 
     def __init__(self, params, defaults: dict):
+        check_hyperparameters(defaults)  # before the params, as PyTorch's constructors do
         self.defaults = defaults
         self.state: dict = {}
         self.param_groups: list = []
@@ -90,12 +141,10 @@ class Optimizer:
         if len({id(p) for p in params}) != len(params):
             # step() would update such a parameter twice
             raise ValueError("add_param_group: a parameter appears more than once in the group")
+        check_hyperparameters({k: v for k, v in param_group.items() if k != "params"})
         group = dict(param_group, params=params)
         for name, default in self.defaults.items():
             group.setdefault(name, default)
-            if isinstance(default, numbers.Real) and not isinstance(default, bool) \
-                    and group[name] is not default:  # a group's own lr, momentum, ...
-                _check_hyperparameter(name, group[name], f"Invalid {name} value")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
@@ -116,6 +165,7 @@ class Optimizer:
         if closure is not None:
             with tg.enable_grad():
                 loss = closure()
+        self._opt_called = True  # lr_scheduler warns when it steps before the optimizer
         with tg.no_grad():
             for group in self.param_groups:
                 self._update_group(group)
@@ -174,132 +224,3 @@ class Optimizer:
                 if key != "params":
                     text += f"    {key}: {group[key]}\n"
         return text + ")"
-
-
-class SGD(Optimizer):
-    """Stochastic gradient descent, PyTorch's equations (torch/optim/sgd.py). Per step,
-    for each parameter θ with a gradient (others are skipped):
-
-        g ← ∇θ            (−∇θ if maximize)
-        g ← g + λ·θ       if weight_decay λ ≠ 0
-        if momentum μ ≠ 0:
-            b ← g                     on the first step
-            b ← μ·b + (1 − τ)·g       afterwards (τ = dampening)
-            g ← g + μ·b  if nesterov  else  g ← b
-        θ ← θ − γ·g       (γ = lr)
-    """
-
-    def __init__(self, params, lr: float = 0.001, momentum: float = 0, dampening: float = 0,
-                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False):
-        for name, value, text in (("lr", lr, "Invalid learning rate"),
-                                  ("momentum", momentum, "Invalid momentum value"),
-                                  ("dampening", dampening, "Invalid dampening value"),
-                                  ("weight_decay", weight_decay, "Invalid weight_decay value")):
-            _check_hyperparameter(name, value, text)
-        if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if momentum < 0.0:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if weight_decay < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
-                                      weight_decay=weight_decay, nesterov=nesterov,
-                                      maximize=maximize))
-
-    def _update_group(self, group: dict) -> None:
-        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-        nesterov = group["nesterov"]
-        for param, g in _gradients(group):
-            if momentum != 0:
-                state = self.state.setdefault(param, {})
-                buffer = state.get("momentum_buffer")
-                if buffer is None:
-                    state["momentum_buffer"] = buffer = tg.Tensor(g)  # a copy of g
-                else:
-                    b = buffer.data
-                    b *= momentum
-                    b += (1 - dampening) * g
-                g = g + momentum * buffer.data if nesterov else buffer.data
-            param -= lr * g  # in place under no_grad: bumps the version counter
-
-
-def _gradients(group: dict):
-    """(parameter, g) for each parameter of the group that has a gradient, where g is
-    the gradient as both optimizers first adjust it: −∇ if maximize, + λ·θ if weight
-    decay λ ≠ 0 (a NumPy array; ∇ itself is left untouched)."""
-    weight_decay, maximize = group["weight_decay"], group["maximize"]
-    for param in group["params"]:
-        grad = param.grad
-        if grad is None:
-            continue
-        g = grad.data
-        if maximize:
-            g = -g
-        if weight_decay != 0:
-            g = g + weight_decay * param.data
-        yield param, g
-
-
-class Adam(Optimizer):
-    """Adam (Kingma & Ba), PyTorch's equations (torch/optim/adam.py). Per step t,
-    for each parameter θ with a gradient:
-
-        g ← ∇θ  (−∇θ if maximize);   g ← g + λ·θ  if weight_decay λ ≠ 0
-        m ← β₁·m + (1 − β₁)·g
-        v ← β₂·v + (1 − β₂)·g²
-        m̂ = m / (1 − β₁ᵗ),   v̂ = v / (1 − β₂ᵗ)     (v̂ uses max over steps of v if amsgrad)
-        θ ← θ − lr·m̂ / (√v̂ + ε)
-    """
-
-    def __init__(self, params, lr: float = 0.001, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False):
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"Invalid betas: {betas!r} (betas must be a pair of numbers "
-                            f"(beta1, beta2))")
-        for name, value, text in (("lr", lr, "Invalid learning rate"),
-                                  ("eps", eps, "Invalid epsilon value"),
-                                  ("betas[0]", betas[0], "Invalid beta parameter at index 0"),
-                                  ("betas[1]", betas[1], "Invalid beta parameter at index 1"),
-                                  ("weight_decay", weight_decay, "Invalid weight_decay value")):
-            _check_hyperparameter(name, value, text)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay, amsgrad=amsgrad,
-                                      maximize=maximize))
-
-    def _update_group(self, group: dict) -> None:
-        lr, (beta1, beta2), eps, amsgrad = group["lr"], group["betas"], group["eps"], group["amsgrad"]
-        for param, g in _gradients(group):
-            state = self.state.get(param)
-            if state is None:
-                state = self.state[param] = {"step": 0, "exp_avg": tg.zeros_like(param),
-                                             "exp_avg_sq": tg.zeros_like(param)}
-                if amsgrad:
-                    state["max_exp_avg_sq"] = tg.zeros_like(param)
-            state["step"] += 1
-            t = state["step"]
-            m, v = state["exp_avg"].data, state["exp_avg_sq"].data
-            m *= beta1
-            m += (1 - beta1) * g
-            v *= beta2
-            v += (1 - beta2) * (g * g)
-            if amsgrad:
-                v_max = state["max_exp_avg_sq"].data
-                np.maximum(v_max, v, out=v_max)
-                v = v_max
-            # lr·m̂/(√v̂ + ε) written as PyTorch does: (lr/bc1)·m / (√v/√bc2 + ε)
-            bias_correction1 = 1 - beta1 ** t
-            bias_correction2_sqrt = math.sqrt(1 - beta2 ** t)
-            denominator = np.sqrt(v) / bias_correction2_sqrt + eps
-            param -= (lr / bias_correction1) * m / denominator

@@ -1,5 +1,6 @@
-"""nn.optim: SGD and Adam against their update equations written out in NumPy,
-PyTorch's golden numbers (PYTORCH_SEMANTICS row 30), param groups and errors."""
+"""nn.optim's Optimizer base with SGD and Adam: their update equations written out in
+NumPy, PyTorch's golden numbers (PYTORCH_SEMANTICS row 30), param groups, state dicts,
+and the hyperparameter checks every optimizer shares."""
 import math
 
 import numpy as np
@@ -279,3 +280,49 @@ def test_load_state_dict_checks_the_groups():
 def test_sgd_lr_defaults_to_pytorchs():
     assert nn.SGD([nn.Parameter(tg.tensor([1.0]))]).defaults["lr"] == 0.001
     assert math.isclose(nn.Adam([nn.Parameter(tg.tensor([1.0]))]).defaults["eps"], 1e-8)
+
+
+OPTIMIZERS = [nn.SGD, nn.Adam, nn.optim.AdamW, nn.optim.RMSprop, nn.optim.Adagrad]
+
+
+@pytest.mark.parametrize("optimizer_class", OPTIMIZERS, ids=lambda c: c.__name__)
+def test_every_optimizer_checks_a_groups_own_hyperparameters_the_same_way(optimizer_class):
+    w, v = nn.Parameter(tg.tensor([1.0])), nn.Parameter(tg.tensor([1.0]))
+    with pytest.raises(ValueError, match="^Invalid learning rate: -2.0$"):
+        optimizer_class([{"params": [w]}, {"params": [v], "lr": -2.0}], lr=0.1)
+    with pytest.raises(ValueError, match="^Invalid weight_decay value: -1$"):
+        optimizer_class([w]).add_param_group({"params": [v], "weight_decay": -1})
+    with pytest.raises(TypeError, match=r"^Invalid learning rate: '0.1' \(lr must be a number, "
+                                        r"got str\)$"):
+        optimizer_class([w], lr="0.1")
+    with pytest.raises(ValueError, match=r"^Invalid learning rate: nan \(lr must be finite\)$"):
+        optimizer_class([w], lr=float("nan"))
+
+
+@pytest.mark.parametrize("optimizer_class", OPTIMIZERS, ids=lambda c: c.__name__)
+def test_every_optimizer_trains_and_round_trips_its_state(optimizer_class):
+    rng = np.random.default_rng(11)
+    grads = [rng.normal(size=3) for _ in range(8)]
+
+    def run(steps, state=None, start=None):
+        w = nn.Parameter(tg.tensor(np.array([0.5, -0.5, 1.0]) if start is None else start))
+        optimizer = optimizer_class([w], lr=0.05)
+        if state is not None:
+            optimizer.load_state_dict(state)
+        for g in steps:
+            w.grad = tg.tensor(g)
+            optimizer.step()
+        return w, optimizer
+
+    straight, _ = run(grads)
+    half, optimizer = run(grads[:4])
+    resumed, _ = run(grads[4:], optimizer.state_dict(), half.data.copy())
+    np.testing.assert_array_equal(resumed.data, straight.data)
+
+
+def test_all_optimizers_are_exported():
+    assert sorted(nn.optim.__all__) == ["Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD",
+                                        "lr_scheduler"]
+    assert dir(nn.optim) == sorted(nn.optim.__all__)
+    from nn import SGD
+    assert SGD is nn.optim.SGD and nn.optim.lr_scheduler.StepLR.__module__ == "nn.optim.lr_scheduler"

@@ -1,0 +1,45 @@
+"""SGD with PyTorch's exact update equations (torch/optim/sgd.py)."""
+from __future__ import annotations
+
+import tinygrad_edu as tg
+
+from .optimizer import Optimizer, check_hyperparameters, gradients
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, PyTorch's equations (torch/optim/sgd.py). Per step,
+    for each parameter θ with a gradient (others are skipped):
+
+        g ← ∇θ            (−∇θ if maximize)
+        g ← g + λ·θ       if weight_decay λ ≠ 0
+        if momentum μ ≠ 0:
+            b ← g                     on the first step
+            b ← μ·b + (1 − τ)·g       afterwards (τ = dampening)
+            g ← g + μ·b  if nesterov  else  g ← b
+        θ ← θ − γ·g       (γ = lr)
+    """
+
+    def __init__(self, params, lr: float = 0.001, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False):
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
+                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+        check_hyperparameters(defaults)  # so that the nesterov check below sees numbers
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, defaults)
+
+    def _update_group(self, group: dict) -> None:
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        nesterov = group["nesterov"]
+        for param, g in gradients(group):
+            if momentum != 0:
+                state = self.state.setdefault(param, {})
+                buffer = state.get("momentum_buffer")
+                if buffer is None:
+                    state["momentum_buffer"] = buffer = tg.Tensor(g)  # a copy of g
+                else:
+                    b = buffer.data
+                    b *= momentum
+                    b += (1 - dampening) * g
+                g = g + momentum * buffer.data if nesterov else buffer.data
+            param -= lr * g  # in place under no_grad: bumps the version counter
