@@ -243,7 +243,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float =
     padding_idx = _padding_index(padding_idx, num_embeddings)
     if sparse:
         raise sparse_gradients_error()
-    indices = input.data
+    indices = input.numpy(force=True)
     if indices.size and (indices.min() < 0 or indices.max() >= num_embeddings):
         raise IndexError("index out of range in self")
     if max_norm is not None:
@@ -282,7 +282,7 @@ def _renorm_rows(weight, indices, max_norm, norm_type) -> None:
     """Rescale in place each row picked by `indices` whose norm exceeds max_norm to norm
     max_norm (PyTorch's embedding_renorm_: scale = max_norm / (norm + 1e-7))."""
     rows = np.unique(indices)
-    data = weight.data[rows]
+    data = weight.numpy(force=True)[rows]
     norms = np.linalg.norm(data, ord=norm_type, axis=1) if data.size else np.zeros(0)
     too_long = norms > max_norm
     if too_long.any():
@@ -299,7 +299,7 @@ def one_hot(tensor, num_classes: int = -1):
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
         raise TypeError(f"one_hot: num_classes must be an int, got {type(num_classes).__name__}")
-    indices = tensor.data
+    indices = tensor.numpy(force=True)
     if num_classes == -1:
         if indices.size == 0:
             raise RuntimeError("Can not infer total number of classes from empty tensor.")
@@ -424,11 +424,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if running_mean is not None or running_var is not None:
             with tg.no_grad():  # in place, as PyTorch: bumps the buffers' versions
                 if running_mean is not None:
-                    batch_mean = mean.data.reshape(channels)
-                    running_mean[...] = momentum * batch_mean + (1 - momentum) * running_mean.data
+                    batch_mean = mean.numpy(force=True).reshape(channels)
+                    running_mean[...] = momentum * batch_mean + (1 - momentum) * running_mean.numpy(force=True)
                 if running_var is not None:
-                    unbiased = variance.data.reshape(channels) * (n / (n - 1))
-                    running_var[...] = momentum * unbiased + (1 - momentum) * running_var.data
+                    unbiased = variance.numpy(force=True).reshape(channels) * (n / (n - 1))
+                    running_var[...] = momentum * unbiased + (1 - momentum) * running_var.numpy(force=True)
         std = (variance + eps).sqrt()
     else:
         for what, value in (("running_mean", running_mean), ("running_var", running_var)):
@@ -436,8 +436,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                 raise RuntimeError(f"{what} must be defined in evaluation mode (batch_norm: "
                                    f"pass training=True to use the batch's statistics)")
         # the running statistics are constants of the graph
-        centered = input - running_mean.data.reshape(stat_shape).astype(input.dtype)
-        std = np.sqrt(running_var.data.reshape(stat_shape).astype(input.dtype) + eps)
+        centered = input - running_mean.numpy(force=True).reshape(stat_shape).astype(input.dtype)
+        std = np.sqrt(running_var.numpy(force=True).reshape(stat_shape).astype(input.dtype) + eps)
     out = centered / std
     if weight is not None:
         out = out * weight.reshape(stat_shape)
@@ -598,7 +598,7 @@ def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0):
         return l1_loss(input, target, reduction)
     diff = input - target
     distance = diff.abs()
-    loss = tg.where(distance.data < beta, 0.5 * diff * diff / beta, distance - 0.5 * beta)
+    loss = tg.where(distance.numpy(force=True) < beta, 0.5 * diff * diff / beta, distance - 0.5 * beta)
     return _reduce(loss, reduction)
 
 
@@ -610,7 +610,7 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0):
     target = _elementwise_loss_operands("huber_loss", input, target, reduction)
     diff = input - target
     distance = diff.abs()
-    loss = tg.where(distance.data < delta, 0.5 * diff * diff, delta * (distance - 0.5 * delta))
+    loss = tg.where(distance.numpy(force=True) < delta, 0.5 * diff * diff, delta * (distance - 0.5 * delta))
     return _reduce(loss, reduction)
 
 
@@ -679,7 +679,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
     _check_same_shape("binary_cross_entropy", input, target)
     target = _float_target("binary_cross_entropy", input, target)
     weight = _element_weight("binary_cross_entropy", "weight", weight, input.shape, input.dtype)
-    data = input.data
+    data = input.numpy(force=True)
     if not ((data >= 0) & (data <= 1)).all():  # NaN fails too, as in PyTorch
         raise RuntimeError("all elements of input should be between 0 and 1")
     loss = BinaryCrossEntropy.apply(input, target)
@@ -731,7 +731,7 @@ def _class_weights(weight, n_classes: int, dtype):
     """The per-class weights as a constant array (ones when not given)."""
     if weight is None:
         return np.ones(n_classes, dtype=dtype)
-    data = weight.data if isinstance(weight, tg.Tensor) else np.asarray(weight)
+    data = weight.numpy(force=True) if isinstance(weight, tg.Tensor) else np.asarray(weight)
     if data.dtype.kind not in "biuf":  # NumPy would turn None into nan
         raise TypeError(f"cross_entropy: weight must hold numbers, got dtype {data.dtype}")
     if data.shape != (n_classes,):
@@ -765,7 +765,7 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
             f"{_name}: target shape {target.shape} does not fit input shape {input.shape}: "
             f"class-index targets have the input's shape without the class dimension "
             f"(dim {class_dim}), here {expected}")
-    targets = target.data.reshape(-1)
+    targets = target.numpy(force=True).reshape(-1)
     kept = targets != ignore_index
     out_of_bounds = kept & ((targets < 0) | (targets >= n_classes))
     if out_of_bounds.any():  # checked before the cast to int64, which could wrap a uint64
@@ -839,12 +839,12 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
     if label_smoothing == 0:
         return nll
     # the uniform part: −Σ_c w_c·log p_c per sample, 0 for ignored targets
-    kept = target.data != ignore_index
+    kept = target.numpy(force=True) != ignore_index
     uniform = tg.where(kept, -(log_probs * broadcast_weights).sum(class_dim), 0.0)
     if reduction == "sum":
         uniform = uniform.sum()
     elif reduction == "mean":
-        picked = target.data[kept].astype(np.int64)
+        picked = target.numpy(force=True)[kept].astype(np.int64)
         denominator = class_weights[picked].sum() if weight is not None else kept.sum()
         with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan, as PyTorch
             uniform = uniform.sum() / denominator

@@ -408,7 +408,7 @@ class Module:
                 for tensor in list(module._parameters.values()) + list(module._buffers.values()):
                     if tensor is None or tensor.dtype.kind != "f":
                         continue
-                    tensor.data = tensor.data.astype(dtype)
+                    tensor.data = tensor.numpy(force=True).astype(dtype)
                     if tensor.grad is not None:
                         tensor.grad = tensor.grad.to(dtype)
         return self

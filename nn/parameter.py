@@ -23,7 +23,7 @@ class Parameter(tg.Tensor):
         if isinstance(data, tg.Tensor):
             # share the tensor's storage (no copy), like torch.nn.Parameter
             super().__init__(np.empty((0,), dtype=data.dtype))
-            self.data = data.data
+            self.data = data
         else:
             super().__init__(data)
         self.requires_grad = requires_grad

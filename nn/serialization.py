@@ -49,7 +49,7 @@ def _arrays_to_save(state_dict) -> "OrderedDict[str, np.ndarray]":
         if key in _RESERVED:
             raise ValueError(f"nn.save: the key {key!r} is reserved for the file format")
         if isinstance(value, tg.Tensor):
-            array = value.data
+            array = value.numpy(force=True)
         elif isinstance(value, np.ndarray):
             array = value
         else:

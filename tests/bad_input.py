@@ -135,8 +135,8 @@ def assert_tensor_equals(result, expected, dtype=None):
     assert result.shape == expected.shape, f"shape {result.shape}, expected {expected.shape}"
     with ieee_arithmetic():  # e.g. a float64 reference rounded to float16 overflows to inf
         expected_in_dtype = expected.astype(dtype)
-    assert np.array_equal(result.data, expected_in_dtype,
-                          equal_nan=dtype.kind == "f"), f"{result.data} != {expected}"
+    assert np.array_equal(result.numpy(force=True), expected_in_dtype,
+                          equal_nan=dtype.kind == "f"), f"{result.numpy(force=True)} != {expected}"
 
 
 def assert_tensor_close(result, expected, dtype, rtol, atol=0.0):
@@ -145,6 +145,6 @@ def assert_tensor_close(result, expected, dtype, rtol, atol=0.0):
     expected = np.asarray(expected)
     assert result.dtype == np.dtype(dtype), f"dtype {result.dtype}, expected {dtype}"
     assert result.shape == expected.shape, f"shape {result.shape}, expected {expected.shape}"
-    actual, expected = result.data.astype(np.float64), expected.astype(np.float64)
+    actual, expected = result.numpy(force=True).astype(np.float64), expected.astype(np.float64)
     np.testing.assert_array_equal(np.isnan(actual), np.isnan(expected))
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)

@@ -79,7 +79,7 @@ def as_numpy(value, dtype):
     """An operand for the NumPy reference: arrays cast to `dtype`; Python numbers stay
     Python numbers (NumPy 2 then keeps the array's dtype and refuses ints that do not fit)."""
     if isinstance(value, tg.Tensor):
-        value = value.data
+        value = value.numpy(force=True)
     if isinstance(value, (np.ndarray, np.generic)):
         return np.asarray(value).astype(dtype)
     return value
@@ -182,9 +182,9 @@ def test_shape_factories(factory, size, dtype, requires_grad):
         assert result.shape == shape and result.dtype == final
         assert result.requires_grad == requires_grad
         if factory in ("zeros", "ones"):
-            assert (result.data == (factory == "ones")).all()
+            assert (result.numpy(force=True) == (factory == "ones")).all()
         elif factory == "rand":
-            assert ((result.data >= 0) & (result.data <= 1)).all()  # [0, 1) before rounding
+            assert ((result.numpy(force=True) >= 0) & (result.numpy(force=True) <= 1)).all()  # [0, 1) before rounding
 
 
 @AUDIT
@@ -260,7 +260,7 @@ def test_randint_and_manual_seed(low, high, size, seed):
     assert (error is None) == good, (low, high, size, error)
     if good:
         assert result.dtype == np.int64 and result.shape == expected_shape(size)
-        assert ((result.data >= low) & (result.data < high)).all()
+        assert ((result.numpy(force=True) >= low) & (result.numpy(force=True) < high)).all()
 
 
 @SMALL_AUDIT
@@ -379,7 +379,7 @@ def test_binary_ops_give_numpys_answer_on_pytorchs_dtypes_or_a_named_error(op, p
     if expected_failure is not None:
         assert error is not None, f"NumPy refused ({expected_failure}) but the op returned {result}"
         if isinstance(expected_failure, ValueError) and "broadcast" in str(expected_failure):
-            shape_a, shape_b = np.shape(a.data), np.shape(b)
+            shape_a, shape_b = np.shape(a.numpy(force=True)), np.shape(b)
             assert str(shape_a) in str(error) and str(shape_b) in str(error), error
         return
     assert error is None, f"NumPy answered but the op raised {error!r}"
@@ -710,7 +710,7 @@ def numpy_index(index):
     if isinstance(index, tuple):
         return tuple(numpy_index(i) for i in index)
     if isinstance(index, tg.Tensor):
-        return index.data
+        return index.numpy(force=True)
     if isinstance(index, list):
         return np.asarray(index) if index else np.zeros(0, dtype=np.intp)
     return index
@@ -758,11 +758,11 @@ def test_cat_and_stack(items, dim, which):
     result, error = attempt(lambda: getattr(tg, which)(items, dim), [which])
     if not isinstance(items, list) or not items or any(
             not isinstance(i, (tg.Tensor, np.ndarray)) or np.asarray(
-                i.data if isinstance(i, tg.Tensor) else i).dtype not in SUPPORTED_DTYPES
+                i.numpy(force=True) if isinstance(i, tg.Tensor) else i).dtype not in SUPPORTED_DTYPES
             for i in items) or not isinstance(dim, int) or isinstance(dim, bool):
         assert error is not None, f"{which}({items!r}, {dim!r}) returned {result}"
         return
-    data = [i.data if isinstance(i, tg.Tensor) else i for i in items]
+    data = [i.numpy(force=True) if isinstance(i, tg.Tensor) else i for i in items]
     dtype = data[0].dtype
     for d in data[1:]:
         dtype = torch_promote_types(dtype, d.dtype)
@@ -922,7 +922,7 @@ def test_backward_with_bad_gradients_and_inputs(x, gradient, inputs):
         assert (error is None) == (y.numel() == 1), error
         expected = np.full(x.shape, 2.0)
     else:
-        g = gradient.data if isinstance(gradient, tg.Tensor) else gradient
+        g = gradient.numpy(force=True) if isinstance(gradient, tg.Tensor) else gradient
         usable, _ = reference(lambda: np.asarray(g))
         if usable is None or usable.dtype not in SUPPORTED_DTYPES or usable.shape != y.shape:
             assert error is not None, f"backward accepted a gradient of {type(gradient).__name__}"
@@ -931,7 +931,7 @@ def test_backward_with_bad_gradients_and_inputs(x, gradient, inputs):
         with ieee_arithmetic():
             expected = 2.0 * usable.astype(np.float64)  # cast to the root's dtype, as PyTorch
     if error is None:
-        np.testing.assert_array_equal(leaf.grad.data, expected)
+        np.testing.assert_array_equal(leaf.grad.numpy(force=True), expected)
 
 
 @AUDIT
@@ -974,7 +974,7 @@ def test_in_place_updates(x, value, op):
         number = isinstance(value, (bool, int, float)) or (
             isinstance(value, tg.Tensor) and value.numel() == 1)
         if not number:
-            assert error is not None, f"fill_({value!r}) stored {t.data}"
+            assert error is not None, f"fill_({value!r}) stored {t.numpy(force=True)}"
             return
         fill = value.item() if isinstance(value, tg.Tensor) else value
         expected, failure = reference(lambda: np.full(x.shape, fill).astype(x.dtype))
@@ -985,7 +985,7 @@ def test_in_place_updates(x, value, op):
         def assign():
             t[...] = value
         result, error = attempt(assign, ["setitem"])
-        source = value.data if isinstance(value, tg.Tensor) else value
+        source = value.numpy(force=True) if isinstance(value, tg.Tensor) else value
         expected = before.copy()
         _, failure = reference(lambda: expected.__setitem__(Ellipsis, source))
         if isinstance(value, (str, dict, set, bytes)) or value is None or \
@@ -1005,11 +1005,11 @@ def test_in_place_updates(x, value, op):
                 t *= value
         result, error = attempt(update, [op, op[0]])
         expected = before.copy()
-        other = value.data if isinstance(value, tg.Tensor) else value
+        other = value.numpy(force=True) if isinstance(value, tg.Tensor) else value
         _, failure = reference(lambda: ufunc(expected, other, out=expected))
         if not is_tensorlike(value):
             failure = failure or TypeError("not a number")
     assert (error is None) == (failure is None), (op, value, x.dtype, error, failure)
     if error is None:
-        np.testing.assert_array_equal(t.data, expected)
+        np.testing.assert_array_equal(t.numpy(force=True), expected)
 

@@ -74,13 +74,13 @@ def test_linear(in_features, out_features, x):
             and inputs.shape[-1] == in_features)
     assert (error is None) == fits, (x, error)
     if fits:
-        w, b = layer.weight.data.astype(np.float64), layer.bias.data.astype(np.float64)
+        w, b = layer.weight.numpy(force=True).astype(np.float64), layer.bias.numpy(force=True).astype(np.float64)
         with ieee_arithmetic():
             expected = x.astype(np.float64) @ w.T + b
         assert result.shape == expected.shape
         # the same products, summed in another order: equal where finite
         finite = np.isfinite(expected)
-        np.testing.assert_allclose(result.data[finite], expected[finite], rtol=1e-5, atol=1e-3)
+        np.testing.assert_allclose(result.numpy(force=True)[finite], expected[finite], rtol=1e-5, atol=1e-3)
 
 
 # ---------------------------------------------------------------------------------
@@ -290,7 +290,7 @@ def test_loss_weights(weight, which):
     if weight is None:
         assert error is None and result.dtype == np.float32
         return
-    data = weight.data if isinstance(weight, tg.Tensor) else weight
+    data = weight.numpy(force=True) if isinstance(weight, tg.Tensor) else weight
     if not isinstance(data, np.ndarray):
         assert error is not None, f"{which} accepted a weight of type {type(weight).__name__}"
         return
@@ -305,7 +305,7 @@ def test_loss_weights(weight, which):
         unweighted = {"bce": bce_reference, "logits": logits_reference}.get(which)
         if unweighted is not None:
             with ieee_arithmetic():  # a weight of 1e308 makes the loss inf
-                expected = unweighted(x.data.astype(float), y.data.astype(float)) * data
+                expected = unweighted(x.numpy(force=True).astype(float), y.numpy(force=True).astype(float)) * data
             close_in(np.dtype(np.float32), result, expected, 10.0)
 
 
@@ -419,8 +419,8 @@ def test_load_state_dict(state, strict):
     for key in SHAPES:
         if key in state:
             with ieee_arithmetic():  # a float64 1e300 is inf in float32
-                expected = state[key].data.astype(np.float32)
-            np.testing.assert_array_equal(loaded[key].data, expected)
+                expected = state[key].numpy(force=True).astype(np.float32)
+            np.testing.assert_array_equal(loaded[key].numpy(force=True), expected)
         assert loaded[key].dtype == np.float32
 
 
@@ -479,21 +479,21 @@ def test_optimizers(params, optimizer, lr, momentum, weight_decay, nesterov, bet
     if not valid:
         return
     rng = np.random.default_rng(0)
-    before = [p.data.copy() for p in usable]
+    before = [p.numpy(force=True).copy() for p in usable]
     gradients = [rng.normal(size=2) if grads else None for _ in usable]
     for p, g in zip(usable, gradients):
         p.grad = None if g is None else tg.tensor(g)
     opt.step()
     for p, old, g in zip(usable, before, gradients):
         if g is None:
-            np.testing.assert_array_equal(p.data, old)  # no gradient, no update
+            np.testing.assert_array_equal(p.numpy(force=True), old)  # no gradient, no update
             continue
         g = g + weight_decay * old
         if optimizer == "SGD":  # first step: the momentum buffer is g itself
             update = g * (1 + momentum) if nesterov else g
         else:  # first step: m̂ = g, √v̂ = |g|
             update = g / (np.abs(g) + 1e-8)
-        np.testing.assert_allclose(p.data, old - lr * update, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(p.numpy(force=True), old - lr * update, rtol=1e-12, atol=1e-12)
 
 
 def test_optimizer_misuse_names_the_function():
@@ -542,9 +542,9 @@ def test_init(function, tensor, argument):
         if function == "constant_":
             with ieee_arithmetic():  # 1e300 is inf in float32
                 expected = np.float32(argument)
-            np.testing.assert_array_equal(target.data, expected)
+            np.testing.assert_array_equal(target.numpy(force=True), expected)
         elif function == "uniform_":
-            assert ((target.data >= -1.0) & (target.data <= max(argument, -1.0) + 1e-6)).all()
+            assert ((target.numpy(force=True) >= -1.0) & (target.numpy(force=True) <= max(argument, -1.0) + 1e-6)).all()
 
 
 # ---------------------------------------------------------------------------------
@@ -569,7 +569,7 @@ def test_save(tmp_path_factory, path, state):
         loaded = nn.load(target)
         assert list(loaded) == list(state_dict)
         for key in loaded:
-            np.testing.assert_array_equal(loaded[key].data, state_dict[key].data)
+            np.testing.assert_array_equal(loaded[key].numpy(force=True), state_dict[key].numpy(force=True))
     assert not [p for p in folder.rglob("*.tmp")], "a temporary file was left behind"
 
 

@@ -26,6 +26,18 @@ from . import utils  # tg.utils.data, as torch.utils.data
 __version__ = "0.1.0"
 bool = bool_  # tg.bool, like torch.bool
 
+# torch.autograd's namespace is the engine module plus the entry points that live beside it
+autograd.backward, autograd.grad, autograd.gradcheck = backward, grad, gradcheck
+autograd.detect_anomaly = detect_anomaly
+
+
+def __getattr__(name):
+    """`tg.nn` and `tg.optim` (the nn package, built on this one) load on first use."""
+    if name in ("nn", "optim"):
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def exp(x): return x.exp()
 def log(x): return x.log()

@@ -8,7 +8,7 @@ Read it from top to bottom (docs/read_the_engine.md walks through it):
    their nodes, and the versions of what backward will read;
 3. `topological_order`: every node after all the nodes that consume it, found by an
    iterative depth-first walk (a chain of 100,000 ops needs no recursion);
-4. `backward`: walks that order, summing each node's gradient in a dict local to the
+4. `backpropagate`: walks that order, summing each node's gradient in a dict local to the
    call, and hands each leaf's total back to the caller (gradients.py puts it in `.grad`).
 
 One backward formula serves twice: normally it gets NumPy arrays; with
@@ -200,7 +200,7 @@ def topological_order(roots) -> list:
     return order
 
 
-def backward(roots, seeds, retain_graph: bool = False, create_graph: bool = False) -> dict:
+def backpropagate(roots, seeds, retain_graph: bool = False, create_graph: bool = False) -> dict:
     """Back-propagate each seed (d out / d root) from its root through the graph.
 
     Returns {leaf: gradient}: the total over all paths for each leaf that requires

@@ -487,7 +487,7 @@ def _tensor_label(node: TensorNode, options: _Options, grad_lines, grad_fill) ->
                 f'{_number_block([f"{_shape_text(t.shape)} {t.dtype}"])}</TD></TR>')
     if options.show_data:
         rows.append(f'<TR><TD ALIGN="LEFT" VALIGN="TOP">{_row_name("data")}</TD><TD ALIGN="LEFT">'
-                    f'{_number_block(array_lines(t.data, options.max_elems))}</TD></TR>')
+                    f'{_number_block(array_lines(t._data, options.max_elems))}</TD></TR>')
     if grad_lines is not None:
         fill = f' BGCOLOR="{grad_fill}"' if grad_fill else ""
         rows.append(f'<TR><TD ALIGN="LEFT" VALIGN="TOP">{_row_name("grad")}</TD><TD ALIGN="LEFT"{fill}>'
@@ -512,7 +512,7 @@ def _stored_grad(t: Tensor):
     if t.grad_fn is not None and not t.retains_grad:
         return None
     grad = t.grad
-    return None if grad is None else grad.data
+    return None if grad is None else grad._data
 
 
 def _backward_has_run(model: GraphModel) -> bool:
@@ -527,9 +527,9 @@ def _backward_has_run(model: GraphModel) -> bool:
 def _grad_cell(node: TensorNode, grads, options: _Options, after_backward: bool):
     """The lines of a tensor's grad cell in a static drawing."""
     g = grads.get(node.id) if grads is not None else _stored_grad(node.tensor)
-    if g is None and node.kind == "output" and after_backward and node.tensor.data.size == 1:
+    if g is None and node.kind == "output" and after_backward and node.tensor._data.size == 1:
         # d root / d root: the seed backward started from (the engine keeps no .grad for it)
-        return array_lines(np.ones_like(node.tensor.data), options.max_elems) + ["(seed)"]
+        return array_lines(np.ones_like(node.tensor._data), options.max_elems) + ["(seed)"]
     return ["None"] if g is None else array_lines(g, options.max_elems)
 
 
@@ -549,7 +549,7 @@ def _computed_grads(model: GraphModel) -> dict:
                 "backward(retain_graph=True)), or call tg.drawing.retain_grads(root) before "
                 "backward() and draw without compute_grads.") from error
         raise
-    return {n.id: None if g is None else g.data for n, g in zip(wanted, grads)}
+    return {n.id: None if g is None else g._data for n, g in zip(wanted, grads)}
 
 
 def _legend_lines(options: _Options, frame: bool, collapsed: bool = False) -> list:
@@ -722,7 +722,7 @@ def _absorbed_into(node: TensorNode, group_of_op: dict):
         return group if group_of_op.get(node.producer) == group else None
     if group in node.cluster:  # a parameter the module owns
         return group
-    if node.kind == "constant" and node.name is None and node.tensor.data.size == 1:
+    if node.kind == "constant" and node.name is None and node.tensor._data.size == 1:
         return group
     return None
 
@@ -893,7 +893,7 @@ def replay_backward(model: GraphModel, loss: Tensor, gradient=None) -> list:
     autograd.observers[:] = [recorder]
     try:
         seed = gradients.seed(loss, gradient, 0, create_graph=False)
-        autograd.backward([loss], [seed], retain_graph=True)
+        autograd.backpropagate([loss], [seed], retain_graph=True)
     except RuntimeError as error:
         if checks.FREED_MESSAGE not in str(error):
             raise

@@ -1,7 +1,7 @@
 """`tg.backward`, `Tensor.backward` and `tg.grad`: PyTorch's entry points to the engine.
 
 They check their arguments, make the seeds (ones for a scalar root), run
-`autograd.backward`, and then either accumulate each leaf's gradient into its
+`autograd.backpropagate`, and then either accumulate each leaf's gradient into its
 `.grad` (backward) or hand the gradients back without touching any `.grad`
 (grad). A non-leaf input of `grad` has its gradient captured on the way by an
 `autograd.Observer`.
@@ -65,12 +65,12 @@ def _run(roots, seeds, retain_graph, create_graph, inputs):
     retain_graph = create_graph if retain_graph is None else retain_graph
     nodes = [t.grad_fn for t in inputs or () if t.grad_fn is not None]
     if not nodes:
-        leaves = autograd.backward(roots, seeds, retain_graph, create_graph)
+        leaves = autograd.backpropagate(roots, seeds, retain_graph, create_graph)
     else:  # capture the non-leaf inputs' gradients on the way (an observer only when needed)
         capture = _Capture(nodes)
         autograd.observers.append(capture)
         try:
-            leaves = autograd.backward(roots, seeds, retain_graph, create_graph)
+            leaves = autograd.backpropagate(roots, seeds, retain_graph, create_graph)
         finally:
             autograd.observers.remove(capture)
     if inputs is None:

@@ -150,7 +150,7 @@ class _Encoder:
         if kind is float:
             return obj  # nan and ±inf too: Python's json writes NaN / Infinity
         if isinstance(obj, Tensor):
-            return {"tensor": self.array(obj, obj.data, path), "requires_grad": obj.requires_grad}
+            return {"tensor": self.array(obj, obj._data, path), "requires_grad": obj.requires_grad}
         if isinstance(obj, np.ndarray):
             return {"ndarray": self.array(obj, obj, path)}
         if isinstance(obj, (np.bool_, np.number)):

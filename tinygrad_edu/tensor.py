@@ -52,9 +52,10 @@ class Tensor(ComposedOps, TensorProtocols, InPlaceMethods, HookMethods):
     # -- what autograd needs ----------------------------------------------------
 
     @property
-    def data(self) -> np.ndarray:
-        """The NumPy array (shared, not copied); assigning replaces it unseen by autograd."""
-        return self._data
+    def data(self) -> Tensor:
+        """The same memory as a Tensor that does not require grad (PyTorch's legacy `.data`:
+        changes through it are unseen by autograd); `.numpy()` gives the NumPy array."""
+        return Tensor._make(self._data)
 
     @data.setter
     def data(self, value):

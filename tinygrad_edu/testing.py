@@ -9,7 +9,7 @@ The typical use is checking your own backprop::
     print(compare_grads(hand, grads_of(params)))              # a table, one row per name
     assert_grads_match(hand, grads_of(params))                # raises with that table
 
-Both mappings go from a name to an ndarray, a Tensor (its ``.data`` is used), a
+Both mappings go from a name to an ndarray, a Tensor (its values are used), a
 number or ``None`` (a gradient that was never computed). Each row of the table says
 
 * ``exact``    — bitwise equal (after promotion to a common dtype),
@@ -237,7 +237,7 @@ def _as_array(value, name, which: str):
     if value is None:
         return None
     if isinstance(value, Tensor):
-        value = value.data
+        value = value._data
     array = np.asarray(value)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"compare_grads: {which}[{name!r}] must be numeric (an ndarray, a Tensor "

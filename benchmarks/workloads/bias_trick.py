@@ -77,7 +77,7 @@ def tinygrad(problem: BiasTrickProblem) -> Runner:
             optimizer.step()
             optimizer.zero_grad()
 
-    return Runner(run, lambda: named(p.data for p in model.layer_weights))
+    return Runner(run, lambda: named(p.detach().numpy() for p in model.layer_weights))
 
 
 # ----------------------------------------------------------------------------

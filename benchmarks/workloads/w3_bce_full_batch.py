@@ -90,7 +90,7 @@ def tinygrad(problem: FullBatchProblem) -> Runner:
             optimizer.step()
             optimizer.zero_grad()
 
-    return Runner(run, lambda: {name: p.data for name, p in model.named_parameters()})
+    return Runner(run, lambda: {name: p.detach().numpy() for name, p in model.named_parameters()})
 
 
 # ----------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def tinygrad(problem: ColumnProblem) -> Runner:
             optimizer.step()
             optimizer.zero_grad()
 
-    return Runner(run, lambda: article.named((layer.W.data, layer.b.data) for layer in model))
+    return Runner(run, lambda: article.named((layer.W.detach().numpy(), layer.b.detach().numpy()) for layer in model))
 
 
 # ----------------------------------------------------------------------------

@@ -44,6 +44,6 @@ class Adagrad(Optimizer):
             state = self._state_of(param, group)
             state["step"] += 1
             decayed_lr = lr / (1 + (state["step"] - 1) * lr_decay)
-            sums = state["sum"].data
+            sums = state["sum"].numpy(force=True)
             sums += g * g
             param -= decayed_lr * (g / (np.sqrt(sums) + eps))

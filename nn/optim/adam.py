@@ -46,13 +46,13 @@ class Adam(Optimizer):
             t = state["step"]
             if decoupled and weight_decay != 0:
                 param *= 1 - lr * weight_decay
-            m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+            m, v = state["exp_avg"].numpy(force=True), state["exp_avg_sq"].numpy(force=True)
             m *= beta1
             m += (1 - beta1) * g
             v *= beta2
             v += (1 - beta2) * (g * g)
             if amsgrad:
-                v_max = state["max_exp_avg_sq"].data
+                v_max = state["max_exp_avg_sq"].numpy(force=True)
                 np.maximum(v_max, v, out=v_max)
                 v = v_max
             # lr·m̂/(√v̂ + ε) written as PyTorch does: (lr/bc1)·m / (√v/√bc2 + ε)

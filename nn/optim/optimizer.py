@@ -7,7 +7,7 @@ A step runs under `tg.no_grad()` and updates each parameter in place
 (`p -= update`), so the Parameter objects stay the same and their version
 counters go up (a graph that saved a parameter before the step then refuses to
 back-propagate, instead of silently using the new value). The arithmetic works
-on the NumPy arrays behind `p.data` / `p.grad.data`: a step is on the hot path
+on the NumPy arrays behind the tensors (`p.numpy(force=True)`): a step is on the hot path
 of per-sample training, and it needs no graph.
 """
 from __future__ import annotations
@@ -78,11 +78,11 @@ def gradients(group: dict, weight_decay=None):
         grad = param.grad
         if grad is None:
             continue
-        g = grad.data
+        g = grad.numpy(force=True)
         if maximize:
             g = -g
         if weight_decay != 0:
-            g = g + weight_decay * param.data
+            g = g + weight_decay * param.numpy(force=True)
         yield param, g
 
 
@@ -212,7 +212,7 @@ class Optimizer:
             for param, index in zip(mine["params"], theirs["params"]):
                 if index in state_dict["state"]:
                     self.state[param] = {
-                        k: (tg.Tensor(v.data.astype(param.dtype)) if isinstance(v, tg.Tensor) else v)
+                        k: (tg.Tensor(v.numpy(force=True).astype(param.dtype)) if isinstance(v, tg.Tensor) else v)
                         for k, v in state_dict["state"][index].items()}
             mine.update({k: v for k, v in theirs.items() if k != "params"})
 

@@ -49,18 +49,18 @@ class RMSprop(Optimizer):
                 if centered:
                     state["grad_avg"] = tg.zeros_like(param)
             state["step"] += 1
-            square_avg = state["square_avg"].data
+            square_avg = state["square_avg"].numpy(force=True)
             square_avg *= alpha
             square_avg += (1 - alpha) * (g * g)
             if centered:
-                grad_avg = state["grad_avg"].data
+                grad_avg = state["grad_avg"].numpy(force=True)
                 lerp_(grad_avg, g, 1 - alpha)
                 avg = np.sqrt(square_avg - grad_avg * grad_avg)
             else:
                 avg = np.sqrt(square_avg)
             avg += eps
             if momentum > 0:
-                buffer = state["momentum_buffer"].data
+                buffer = state["momentum_buffer"].numpy(force=True)
                 buffer *= momentum
                 buffer += g / avg
                 param -= lr * buffer

@@ -38,8 +38,8 @@ class SGD(Optimizer):
                 if buffer is None:
                     state["momentum_buffer"] = buffer = tg.Tensor(g)  # a copy of g
                 else:
-                    b = buffer.data
+                    b = buffer.numpy(force=True)
                     b *= momentum
                     b += (1 - dampening) * g
-                g = g + momentum * buffer.data if nesterov else buffer.data
+                g = g + momentum * buffer.numpy(force=True) if nesterov else buffer.numpy(force=True)
             param -= lr * g  # in place under no_grad: bumps the version counter

@@ -71,7 +71,7 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite: bool = False, for
     order = _norm_order(norm_type, "get_total_norm")
     if not tensors:
         return tg.tensor(0.0)
-    norms = [_vector_norm(t.data, order) for t in tensors]
+    norms = [_vector_norm(t.numpy(force=True), order) for t in tensors]
     dtype = np.result_type(*norms)
     total = _vector_norm(np.array(norms, dtype=dtype), order)
     if error_if_nonfinite and not np.isfinite(total):
@@ -90,10 +90,11 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None) -> Non
     if not grads:
         return
     max_norm = float(max_norm)
-    total = total_norm.data if isinstance(total_norm, tg.Tensor) else np.asarray(total_norm)
+    total = total_norm.numpy(force=True) if isinstance(total_norm, tg.Tensor) else np.asarray(total_norm)
     coefficient = np.minimum(max_norm / (total + 1e-6), 1.0).astype(total.dtype)
     for grad in grads:
-        grad.data *= coefficient.astype(grad.dtype)
+        array = grad.numpy(force=True)
+        array *= coefficient.astype(grad.dtype)
 
 
 @tg.no_grad()
@@ -128,4 +129,5 @@ def clip_grad_value_(parameters, clip_value, foreach=None) -> None:
     clip_value = float(clip_value)
     for p in parameters:
         if p.grad is not None:
-            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+            array = p.grad.numpy(force=True)
+            np.clip(array, -clip_value, clip_value, out=array)

@@ -14,7 +14,7 @@ X = np.array([-2.0, -0.5, 0.0, 0.5, 3.0])
 def _grad(module, x=X):
     t = tg.tensor(x, requires_grad=True)
     module(t).sum().backward()
-    return t.grad.data
+    return t.grad.numpy(force=True)
 
 
 def test_sigmoid():
@@ -61,7 +61,7 @@ def test_softmax_without_dim_warns_and_uses_pytorchs_legacy_choice():
     x = tg.tensor(np.ones((2, 3)))
     with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
         y = F.softmax(x)
-    np.testing.assert_allclose(y.data, np.full((2, 3), 1 / 3))  # dim=1 for 2-D input
+    np.testing.assert_allclose(y.numpy(force=True), np.full((2, 3), 1 / 3))  # dim=1 for 2-D input
 
 
 def test_functional_forms_match_the_modules():
@@ -70,8 +70,8 @@ def test_functional_forms_match_the_modules():
         warnings.simplefilter("error")
         for module, function in [(nn.Sigmoid(), F.sigmoid), (nn.Tanh(), F.tanh), (nn.ReLU(), F.relu),
                                  (nn.LeakyReLU(), F.leaky_relu)]:
-            np.testing.assert_array_equal(module(t).data, function(t).data)
-        np.testing.assert_array_equal(nn.Softmax(0)(t).data, F.softmax(t, 0).data)
+            np.testing.assert_array_equal(module(t).numpy(force=True), function(t).numpy(force=True))
+        np.testing.assert_array_equal(nn.Softmax(0)(t).data, F.softmax(t, 0).numpy(force=True))
 
 
 def test_reprs_are_pytorchs():
@@ -148,7 +148,7 @@ def test_softplus_is_exact_far_out_in_float32():
     # log1p(e^x) ≈ e^x for very negative x: PyTorch gives e^-20 and a float32 denormal;
     # log(1 + e^x) would round to 0. Above the threshold softplus is x itself.
     x = tg.tensor(np.float32([-20, -90, 25, 100]))
-    out = F.softplus(x).data
+    out = F.softplus(x).numpy(force=True)
     assert out.dtype == np.float32
     np.testing.assert_allclose(out[:2], np.float32([2.0611537e-09, 8.1940087e-40]), rtol=1e-6)
     assert list(out[2:]) == [25.0, 100.0]
@@ -177,7 +177,7 @@ def test_silu_inplace_rewrites_the_input_and_keeps_the_gradient():
     assert out is h
     out.sum().backward()
     s = 1 / (1 + np.exp(-np.array([-1.0, 2.0])))
-    np.testing.assert_allclose(x.grad.data, s * (1 + np.array([-1.0, 2.0]) * (1 - s)), rtol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(force=True), s * (1 + np.array([-1.0, 2.0]) * (1 - s)), rtol=1e-6)
 
 
 def test_new_activation_reprs_are_pytorchs():

@@ -24,22 +24,22 @@ def _bn(**options):
 def test_training_matches_pytorch_batch_by_batch():
     bn = _bn(momentum=0.2)
     out = bn(tg.tensor(np.array(BATCH_1)))
-    np.testing.assert_allclose(out.data, [
+    np.testing.assert_allclose(out.numpy(force=True), [
         [-0.5070913937723917, 0.8090549107514367, 1.1732048960050971],
         [1.5212741813171748, -4.015091517919062, 0.24944545064457874],
         [0.16903046459079718, 0.8090549107514367, 0.9422650346649676],
         [-1.1832132521355805, -1.6030183035838128, 1.6350846186853565]], rtol=1e-13)
-    np.testing.assert_allclose(bn.running_mean.data, [0.35, 0.25, 0.45], rtol=1e-13)
-    np.testing.assert_allclose(bn.running_var.data, [1.3833333333333333, 0.9833333333333334,
+    np.testing.assert_allclose(bn.running_mean.numpy(force=True), [0.35, 0.25, 0.45], rtol=1e-13)
+    np.testing.assert_allclose(bn.running_var.numpy(force=True), [1.3833333333333333, 0.9833333333333334,
                                                      2.05], rtol=1e-13)
     assert bn.num_batches_tracked.item() == 1
     out = bn(tg.tensor(np.array(BATCH_2)))
-    np.testing.assert_allclose(out.data, [[-0.9999950000374997, -2.9999975000046875,
+    np.testing.assert_allclose(out.numpy(force=True), [[-0.9999950000374997, -2.9999975000046875,
                                            1.4999993750011718],
                                           [0.9999950000374997, 0.9999975000046875,
                                            0.500000624998828]], rtol=1e-13)
-    np.testing.assert_allclose(bn.running_mean.data, [0.48, 0.6, 0.16], rtol=1e-13)
-    np.testing.assert_allclose(bn.running_var.data, [1.5066666666666668, 2.3866666666666667,
+    np.testing.assert_allclose(bn.running_mean.numpy(force=True), [0.48, 0.6, 0.16], rtol=1e-13)
+    np.testing.assert_allclose(bn.running_var.numpy(force=True), [1.5066666666666668, 2.3866666666666667,
                                                      3.24], rtol=1e-13)
     assert bn.num_batches_tracked.item() == 2
     bn.eval()
@@ -55,8 +55,8 @@ def test_running_statistics_by_hand():
     bn = _bn(momentum=0.2, affine=False)
     out = bn(tg.tensor(x)).data
     np.testing.assert_allclose(out, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5), rtol=1e-13)
-    np.testing.assert_allclose(bn.running_mean.data, 0.2 * x.mean(0), rtol=1e-13)
-    np.testing.assert_allclose(bn.running_var.data, 0.8 + 0.2 * x.var(0, ddof=1), rtol=1e-13)
+    np.testing.assert_allclose(bn.running_mean.numpy(force=True), 0.2 * x.mean(0), rtol=1e-13)
+    np.testing.assert_allclose(bn.running_var.numpy(force=True), 0.8 + 0.2 * x.var(0, ddof=1), rtol=1e-13)
 
 
 def test_momentum_none_is_the_cumulative_average():
@@ -71,14 +71,14 @@ def test_momentum_none_is_the_cumulative_average():
 def test_three_dimensional_input_normalises_over_batch_and_length():
     x = tg.tensor(np.arange(12.0).reshape(2, 2, 3) ** 1.5)
     bn = nn.BatchNorm1d(2).double()
-    np.testing.assert_allclose(bn(x).data, [
+    np.testing.assert_allclose(bn(x).numpy(force=True), [
         [[-1.1044640223426145, -0.9934124664146295, -0.7903627893106333],
          [-1.2039114344997595, -0.9745534947094717, -0.7143980531880108]],
         [[0.527653860651655, 0.9522395755029879, 1.408345841913235],
          [0.579668243771111, 0.9578166588488134, 1.3553780797773172]]], rtol=1e-13)
-    np.testing.assert_allclose(bn.running_mean.data, [0.994550695947782, 1.991369026763313],
+    np.testing.assert_allclose(bn.running_mean.numpy(force=True), [0.994550695947782, 1.991369026763313],
                                rtol=1e-13)
-    np.testing.assert_allclose(bn.running_var.data, [10.630426958277395, 18.833392790972834],
+    np.testing.assert_allclose(bn.running_var.numpy(force=True), [10.630426958277395, 18.833392790972834],
                                rtol=1e-13)
 
 
@@ -86,7 +86,7 @@ def test_without_running_stats_both_modes_use_the_batch():
     bn = nn.BatchNorm1d(3, track_running_stats=False, affine=False).double()
     assert bn.running_mean is None and bn.num_batches_tracked is None
     x = tg.tensor(np.array(BATCH_1))
-    assert np.array_equal(bn(x).data, bn.eval()(x).data)
+    assert np.array_equal(bn(x).numpy(force=True), bn.eval()(x).data)
     assert list(bn.state_dict()) == []
 
 

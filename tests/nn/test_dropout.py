@@ -11,7 +11,7 @@ import tinygrad_edu as tg
 def test_training_zeroes_about_p_and_scales_the_rest_by_one_over_one_minus_p():
     tg.manual_seed(0)
     x = tg.ones(200, 500)
-    out = nn.Dropout(p=0.3)(x).data
+    out = nn.Dropout(p=0.3)(x).numpy(force=True)
     kept = out != 0
     assert set(np.unique(out).tolist()) == {0.0, np.float32(1 / 0.7).item()}
     # 100,000 Bernoulli(0.7) draws: the kept fraction is within 5 standard deviations
@@ -25,9 +25,9 @@ def test_the_gradient_is_the_same_mask_and_scale():
     x = tg.tensor(np.random.default_rng(0).normal(size=(6, 7)), requires_grad=True)
     out = F.dropout(x, p=0.4)
     out.sum().backward()
-    mask = out.data != 0
-    np.testing.assert_array_equal(x.grad.data, mask / 0.6)
-    np.testing.assert_allclose(out.data, x.data * mask / 0.6, rtol=1e-15)
+    mask = out.numpy(force=True) != 0
+    np.testing.assert_array_equal(x.grad.numpy(force=True), mask / 0.6)
+    np.testing.assert_allclose(out.numpy(force=True), x.numpy(force=True) * mask / 0.6, rtol=1e-15)
 
 
 def test_eval_mode_is_the_identity():

@@ -31,13 +31,13 @@ def test_unflatten_splits_one_dimension():
     assert nn.Unflatten(1, (-1, 5))(x).shape == (3, 2, 5)
     assert nn.Unflatten(-1, [5, 2])(x).shape == (3, 5, 2)
     (y * tg.tensor(np.arange(30.0).reshape(3, 2, 5))).sum().backward()
-    assert x.grad.data.tolist() == np.arange(30.0).reshape(3, 10).tolist()
+    assert x.grad.numpy(force=True).tolist() == np.arange(30.0).reshape(3, 10).tolist()
 
 
 def test_flatten_then_unflatten_is_the_identity():
     x = tg.tensor(np.random.default_rng(0).normal(size=(4, 2, 3)))
     y = nn.Unflatten(1, (2, 3))(nn.Flatten()(x))
-    assert np.array_equal(y.data, x.data)
+    assert np.array_equal(y.numpy(force=True), x.numpy(force=True))
 
 
 def test_unflatten_errors_copy_pytorch():

@@ -28,9 +28,9 @@ def test_forward_is_x_times_w_transposed_plus_b(shape):
     layer = nn.Linear(4, 3, dtype=tg.float64)
     x = np.random.default_rng(0).normal(size=shape)
     y = layer(tg.tensor(x))
-    expected = x @ layer.weight.data.T + layer.bias.data
+    expected = x @ layer.weight.numpy(force=True).T + layer.bias.numpy(force=True)
     assert y.shape == shape[:-1] + (3,)
-    np.testing.assert_allclose(y.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(y.numpy(force=True), expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize("shape", [(5, 4), (4,), (2, 3, 4)])
@@ -40,10 +40,10 @@ def test_gradients_match_the_hand_derivation(shape):
     x = tg.tensor(rng.normal(size=shape), requires_grad=True)
     upstream = rng.normal(size=shape[:-1] + (3,))
     layer(x).backward(tg.tensor(upstream))
-    g2, x2 = upstream.reshape(-1, 3), x.data.reshape(-1, 4)
-    np.testing.assert_allclose(x.grad.data, upstream @ layer.weight.data, rtol=1e-12)  # G·W
-    np.testing.assert_allclose(layer.weight.grad.data, g2.T @ x2, rtol=1e-12)        # Gᵀ·x
-    np.testing.assert_allclose(layer.bias.grad.data, g2.sum(0), rtol=1e-12)          # Σ G
+    g2, x2 = upstream.reshape(-1, 3), x.numpy(force=True).reshape(-1, 4)
+    np.testing.assert_allclose(x.grad.numpy(force=True), upstream @ layer.weight.numpy(force=True), rtol=1e-12)  # G·W
+    np.testing.assert_allclose(layer.weight.grad.numpy(force=True), g2.T @ x2, rtol=1e-12)        # Gᵀ·x
+    np.testing.assert_allclose(layer.bias.grad.numpy(force=True), g2.sum(0), rtol=1e-12)          # Σ G
 
 
 def test_gradcheck_with_and_without_bias():
@@ -61,9 +61,9 @@ def test_second_derivatives_through_linear():
     w = tg.tensor(rng.normal(size=(3, 2)))
     x = tg.tensor(rng.normal(size=(2,)), requires_grad=True)
     (grad_x,) = tg.grad((F.linear(x, w) ** 2).sum(), x, create_graph=True)
-    np.testing.assert_allclose(grad_x.data, 2 * (w.data @ x.data) @ w.data, rtol=1e-12)
-    hessian = np.stack([tg.grad(grad_x[i], x, retain_graph=True)[0].data for i in range(2)])
-    np.testing.assert_allclose(hessian, 2 * w.data.T @ w.data, rtol=1e-12)
+    np.testing.assert_allclose(grad_x.numpy(force=True), 2 * (w.numpy(force=True) @ x.numpy(force=True)) @ w.numpy(force=True), rtol=1e-12)
+    hessian = np.stack([tg.grad(grad_x[i], x, retain_graph=True)[0].numpy(force=True) for i in range(2)])
+    np.testing.assert_allclose(hessian, 2 * w.numpy(force=True).T @ w.numpy(force=True), rtol=1e-12)
 
 
 def test_default_init_is_uniform_within_one_over_sqrt_fan_in():
@@ -71,8 +71,8 @@ def test_default_init_is_uniform_within_one_over_sqrt_fan_in():
     layer = nn.Linear(100, 200)
     bound = 1 / math.sqrt(100)
     for p in (layer.weight, layer.bias):
-        assert np.abs(p.data).max() <= bound
-    w = layer.weight.data
+        assert np.abs(p.numpy(force=True)).max() <= bound
+    w = layer.weight.numpy(force=True)
     # 20,000 samples of U(-0.1, 0.1): the extremes come close to the bound, the
     # mean is near 0 and the variance near bound²/3
     assert np.abs(w).max() > 0.99 * bound
@@ -85,8 +85,8 @@ def test_init_is_reproducible_with_manual_seed():
     a = nn.Linear(3, 2)
     tg.manual_seed(7)
     b = nn.Linear(3, 2)
-    np.testing.assert_array_equal(a.weight.data, b.weight.data)
-    np.testing.assert_array_equal(a.bias.data, b.bias.data)
+    np.testing.assert_array_equal(a.weight.numpy(force=True), b.weight.numpy(force=True))
+    np.testing.assert_array_equal(a.bias.numpy(force=True), b.bias.numpy(force=True))
 
 
 def test_wrong_input_width_gives_pytorchs_error():

@@ -126,7 +126,7 @@ def test_bce_with_logits_of_huge_logits_is_finite_and_within_ulps_of_exact(dtype
     loss = nn.BCEWithLogitsLoss(reduction=reduction)(xt, tg.tensor(y))
     backward_with(loss, reduction, upstream)
     assert loss.dtype == dtype and xt.grad.dtype == dtype
-    assert_finite(loss.data, xt.grad.data)
+    assert_finite(loss.numpy(force=True), xt.grad.numpy(force=True))
 
     xs, ys = x.astype(float).ravel(), y.astype(float).ravel()
     values = np.array([bce_with_logits(a, b) for a, b in zip(xs, ys)]).reshape(x.shape)
@@ -137,11 +137,11 @@ def test_bce_with_logits_of_huge_logits_is_finite_and_within_ulps_of_exact(dtype
     # as small as 4e-44; the log is not log1p), summed over the elements when reduced
     scale = 4 * eps(dtype) * (1 + np.abs(x.astype(float)))
     if reduction == "none":
-        assert_within(loss.data, expected, scale)
+        assert_within(loss.numpy(force=True), expected, scale)
     else:
-        assert_within(loss.data, expected, 2 * scale.sum() / (x.size if reduction == "mean" else 1))
+        assert_within(loss.numpy(force=True), expected, 2 * scale.sum() / (x.size if reduction == "mean" else 1))
     # σ(x) − y lies in [−1, 1]: a few ulps of 1 (times the upstream gradient)
-    assert_within(xt.grad.data, expected_grad, 4 * eps(dtype) * (2 if reduction == "none" else 1)
+    assert_within(xt.grad.numpy(force=True), expected_grad, 4 * eps(dtype) * (2 if reduction == "none" else 1)
                   / (x.size if reduction == "mean" else 1))
 
 
@@ -152,9 +152,9 @@ def test_bce_with_logits_exact_limits(dtype):
     y = tg.tensor(np.array([1.0, 1.0, 0.0, 0.0], dtype=dtype))
     loss = nn.BCEWithLogitsLoss(reduction="none")(x, y)
     loss.sum().backward()
-    np.testing.assert_array_equal(loss.data, [0.0, 1e4, 1e4, 0.0])
+    np.testing.assert_array_equal(loss.numpy(force=True), [0.0, 1e4, 1e4, 0.0])
     # σ(x) − y: 1 − 1 = 0 when confidently right, ±1 when confidently wrong
-    np.testing.assert_array_equal(x.grad.data, [0.0, -1.0, 1.0, 0.0])
+    np.testing.assert_array_equal(x.grad.numpy(force=True), [0.0, -1.0, 1.0, 0.0])
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -165,9 +165,9 @@ def test_bce_with_logits_and_pos_weight_of_huge_logits(dtype):
     loss = nn.BCEWithLogitsLoss(reduction="none", pos_weight=pos_weight)(x, y)
     loss.sum().backward()
     # p·y·(−log σ(x)) + (1−y)·(−log(1−σ(x))): the positive class counts three times
-    np.testing.assert_array_equal(loss.data, [0.0, 3e4, 1e4, 0.0])
+    np.testing.assert_array_equal(loss.numpy(force=True), [0.0, 3e4, 1e4, 0.0])
     # d/dx = (1−y)·σ(x) − p·y·(1−σ(x))
-    np.testing.assert_array_equal(x.grad.data, [0.0, -3.0, 1.0, 0.0])
+    np.testing.assert_array_equal(x.grad.numpy(force=True), [0.0, -3.0, 1.0, 0.0])
 
 
 # -- BCELoss -----------------------------------------------------------------------
@@ -178,7 +178,7 @@ def bce_inputs(dtype):
     logits gives (0 and 1 exactly) and the smallest subnormal."""
     tiny = float(np.finfo(dtype).smallest_subnormal)
     below_one = float(np.nextafter(dtype(1), dtype(0)))
-    saturated = tg.tensor(np.array([-1e4, 1e4], dtype=dtype)).sigmoid().data.tolist()
+    saturated = tg.tensor(np.array([-1e4, 1e4], dtype=dtype)).sigmoid().numpy(force=True).tolist()
     return [0.0, tiny, 1e-30, 1e-7, 0.3, 0.5, 1 - 1e-3, below_one, 1.0] + saturated
 
 
@@ -193,7 +193,7 @@ def test_bce_at_and_near_0_and_1_is_finite_and_matches_pytorchs_clamped_formula(
     pt, yt = tg.tensor(p, requires_grad=True), tg.tensor(y, requires_grad=True)
     loss = nn.BCELoss(reduction=reduction)(pt, yt)
     backward_with(loss, reduction, upstream)
-    assert_finite(loss.data, pt.grad.data, yt.grad.data)
+    assert_finite(loss.numpy(force=True), pt.grad.numpy(force=True), yt.grad.numpy(force=True))
 
     ps, ys = p.astype(float).ravel(), y.astype(float).ravel()
     values = np.array([bce(a, b) for a, b in zip(ps, ys)]).reshape(p.shape)
@@ -203,9 +203,9 @@ def test_bce_at_and_near_0_and_1_is_finite_and_matches_pytorchs_clamped_formula(
     _, expected_target_grad = reduced(values, target_slopes, reduction, upstream.astype(float),
                                       p.size)
     tolerance = dict(rtol=16 * eps(dtype), atol=16 * eps(dtype))
-    np.testing.assert_allclose(loss.data, expected, **tolerance)
-    np.testing.assert_allclose(pt.grad.data, expected_grad, **tolerance)
-    np.testing.assert_allclose(yt.grad.data, expected_target_grad, **tolerance)
+    np.testing.assert_allclose(loss.numpy(force=True), expected, **tolerance)
+    np.testing.assert_allclose(pt.grad.numpy(force=True), expected_grad, **tolerance)
+    np.testing.assert_allclose(yt.grad.numpy(force=True), expected_target_grad, **tolerance)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -214,10 +214,10 @@ def test_bce_of_certain_predictions_is_exactly_100_when_wrong_and_0_when_right(d
     y = tg.tensor(np.array([1.0, 0.0, 0.0, 1.0], dtype=dtype))
     loss = nn.BCELoss(reduction="none")(p, y)
     loss.sum().backward()
-    np.testing.assert_array_equal(loss.data, [100.0, 100.0, 0.0, 0.0])
+    np.testing.assert_array_equal(loss.numpy(force=True), [100.0, 100.0, 0.0, 0.0])
     # (p − y) / max(p(1 − p), 1e-12): ∓1e12 where wrong, 0 where right
     floor = float(np.float32(1e-12))
-    np.testing.assert_allclose(p.grad.data, [-1 / floor, 1 / floor, 0.0, 0.0], rtol=eps(dtype))
+    np.testing.assert_allclose(p.grad.numpy(force=True), [-1 / floor, 1 / floor, 0.0, 0.0], rtol=eps(dtype))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -229,7 +229,7 @@ def test_sigmoid_then_bce_of_huge_logits_stays_finite(dtype):
     loss.backward()
     assert loss.item() == 200.0
     # dL/dσ is ∓1e12 but dσ/dx = σ(1−σ) = 0 exactly: the logits get a zero gradient
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(x.grad.numpy(force=True), [0.0, 0.0, 0.0, 0.0])
 
 
 # -- CrossEntropyLoss ----------------------------------------------------------------
@@ -253,7 +253,7 @@ def test_cross_entropy_with_class_indices_of_huge_logits(dtype, reduction):
     loss = nn.CrossEntropyLoss(reduction=reduction)(xt, tg.tensor(targets))
     backward_with(loss, reduction, upstream)
     assert loss.dtype == dtype
-    assert_finite(loss.data, xt.grad.data)
+    assert_finite(loss.numpy(force=True), xt.grad.numpy(force=True))
 
     log_p = np.array([log_softmax(row) for row in x.astype(float).tolist()])
     p = np.array([softmax(row) for row in x.astype(float).tolist()])
@@ -264,9 +264,9 @@ def test_cross_entropy_with_class_indices_of_huge_logits(dtype, reduction):
     else:
         expected, expected_grad = reduced(values, slopes, reduction, None, len(x))
     # log_softmax subtracts the row's max (up to 1e4): a few ulps of it
-    np.testing.assert_allclose(loss.data, expected, rtol=8 * eps(dtype),
+    np.testing.assert_allclose(loss.numpy(force=True), expected, rtol=8 * eps(dtype),
                                atol=8 * eps(dtype) * 2e4 * (1 if reduction != "sum" else len(x)))
-    np.testing.assert_allclose(xt.grad.data, expected_grad, rtol=0, atol=8 * eps(dtype) * 2)
+    np.testing.assert_allclose(xt.grad.numpy(force=True), expected_grad, rtol=0, atol=8 * eps(dtype) * 2)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -275,8 +275,8 @@ def test_cross_entropy_exact_limits(dtype):
     loss = nn.CrossEntropyLoss(reduction="none")(x, tg.tensor([0, 1, 2]))
     loss.sum().backward()
     # log_softmax([1e4, 0, −1e4]) = [0, −1e4, −2e4] exactly, as e^−1e4 = 0
-    np.testing.assert_array_equal(loss.data, [0.0, 1e4, 2e4])
-    np.testing.assert_array_equal(x.grad.data, [[0.0, 0.0, 0.0], [1.0, -1.0, 0.0],
+    np.testing.assert_array_equal(loss.numpy(force=True), [0.0, 1e4, 2e4])
+    np.testing.assert_array_equal(x.grad.numpy(force=True), [[0.0, 0.0, 0.0], [1.0, -1.0, 0.0],
                                                 [1.0, 0.0, -1.0]])
 
 
@@ -291,7 +291,7 @@ def test_cross_entropy_with_class_probabilities_of_huge_logits(dtype, reduction)
     xt = tg.tensor(x, requires_grad=True)
     loss = nn.CrossEntropyLoss(reduction=reduction)(xt, tg.tensor(probabilities))
     backward_with(loss, reduction, upstream)
-    assert_finite(loss.data, xt.grad.data)
+    assert_finite(loss.numpy(force=True), xt.grad.numpy(force=True))
 
     log_p = np.array([log_softmax(row) for row in x.astype(float).tolist()])
     p = np.array([softmax(row) for row in x.astype(float).tolist()])
@@ -302,9 +302,9 @@ def test_cross_entropy_with_class_probabilities_of_huge_logits(dtype, reduction)
         expected, expected_grad = values, slopes * upstream[:, None].astype(float)
     else:
         expected, expected_grad = reduced(values, slopes, reduction, None, len(x))
-    np.testing.assert_allclose(loss.data, expected, rtol=8 * eps(dtype),
+    np.testing.assert_allclose(loss.numpy(force=True), expected, rtol=8 * eps(dtype),
                                atol=8 * eps(dtype) * 2e4 * (1 if reduction != "sum" else len(x)))
-    np.testing.assert_allclose(xt.grad.data, expected_grad, rtol=0, atol=8 * eps(dtype) * 2)
+    np.testing.assert_allclose(xt.grad.numpy(force=True), expected_grad, rtol=0, atol=8 * eps(dtype) * 2)
 
 
 # -- Softmax and LogSoftmax modules -------------------------------------------------
@@ -324,20 +324,20 @@ def test_softmax_and_log_softmax_modules_of_huge_inputs(dtype, dim):
     xs = tg.tensor(x, requires_grad=True)
     out = nn.Softmax(dim=dim)(xs)
     (out * tg.tensor(upstream)).sum().backward()
-    assert_finite(out.data, xs.grad.data)
-    np.testing.assert_allclose(out.data, p, rtol=8 * eps(dtype), atol=np.finfo(dtype).tiny)
+    assert_finite(out.numpy(force=True), xs.grad.numpy(force=True))
+    np.testing.assert_allclose(out.numpy(force=True), p, rtol=8 * eps(dtype), atol=np.finfo(dtype).tiny)
     # d softmax: s·(g − Σ g·s)
     expected_grad = p * (g - (g * p).sum(axis, keepdims=True))
-    np.testing.assert_allclose(xs.grad.data, expected_grad, rtol=0, atol=8 * eps(dtype) * 2)
+    np.testing.assert_allclose(xs.grad.numpy(force=True), expected_grad, rtol=0, atol=8 * eps(dtype) * 2)
 
     xl = tg.tensor(x, requires_grad=True)
     out = nn.LogSoftmax(dim=dim)(xl)
     (out * tg.tensor(upstream)).sum().backward()
-    assert_finite(out.data, xl.grad.data)
-    np.testing.assert_allclose(out.data, log_p, rtol=8 * eps(dtype), atol=8 * eps(dtype) * 2e4)
+    assert_finite(out.numpy(force=True), xl.grad.numpy(force=True))
+    np.testing.assert_allclose(out.numpy(force=True), log_p, rtol=8 * eps(dtype), atol=8 * eps(dtype) * 2e4)
     # d log_softmax: g − s·Σ g
     expected_grad = g - p * g.sum(axis, keepdims=True)
-    np.testing.assert_allclose(xl.grad.data, expected_grad, rtol=0, atol=8 * eps(dtype) * 2 * 20)
+    np.testing.assert_allclose(xl.grad.numpy(force=True), expected_grad, rtol=0, atol=8 * eps(dtype) * 2 * 20)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -247,7 +247,7 @@ def test_zero_grad_can_keep_zero_tensors_in_place():
     m.zero_grad(set_to_none=False)
     for p, g in zip(m.parameters(), grads):
         assert p.grad is g  # same tensor, zeroed in place
-        assert p.grad.shape == p.shape and not p.grad.data.any()
+        assert p.grad.shape == p.shape and not p.grad.numpy(force=True).any()
 
 
 # -- dtype -------------------------------------------------------------------
@@ -256,10 +256,10 @@ def test_zero_grad_can_keep_zero_tensors_in_place():
 def test_double_casts_parameters_in_place_keeping_the_objects():
     m = M()
     weight = m.fc1.weight
-    before = weight.data.copy()
+    before = weight.numpy(force=True).copy()
     m.double()
     assert m.fc1.weight is weight and weight.dtype == tg.float64
-    np.testing.assert_array_equal(weight.data, before.astype(np.float64))
+    np.testing.assert_array_equal(weight.numpy(force=True), before.astype(np.float64))
     assert m(tg.tensor(np.ones((1, 2)))).dtype == tg.float64
     assert m.float().fc2.bias.dtype == tg.float32
 
@@ -286,7 +286,7 @@ def test_state_dict_tensors_are_detached_but_share_storage():
     weight = sd["fc1.weight"]
     assert not weight.requires_grad and weight.grad_fn is None
     weight.data[0, 0] = 123.0
-    assert m.fc1.weight.data[0, 0] == 123.0
+    assert m.fc1.weight.numpy(force=True)[0, 0] == 123.0
 
 
 def test_state_dict_keep_vars_returns_the_parameters_themselves():
@@ -302,7 +302,7 @@ def test_load_state_dict_copies_values_in_place():
     assert target.fc1.weight is weight  # same Parameter object, new values
     assert weight._version > version
     for (name, a), (_, b) in zip(source.named_parameters(), target.named_parameters()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
+        np.testing.assert_array_equal(a.numpy(force=True), b.numpy(force=True), err_msg=name)
     assert repr(result) == "<All keys matched successfully>"
     assert result.missing_keys == [] and result.unexpected_keys == []
 
@@ -398,7 +398,7 @@ def test_deepcopy_gives_an_independent_model_with_the_same_structure():
     assert clone.fc1.weight is clone.fc1._parameters["weight"]  # attribute and registry stay one
     assert clone.fc1.weight is not m.fc1.weight
     clone.fc1.weight.data[0, 0] = 99.0
-    assert m.fc1.weight.data[0, 0] != 99.0
+    assert m.fc1.weight.numpy(force=True)[0, 0] != 99.0
 
 
 def test_anomaly_reports_the_users_line_not_nn_internals():

@@ -18,7 +18,7 @@ def test_lookup_picks_rows():
     weight = _weight()
     out = F.embedding(tg.tensor(INDICES), weight)
     assert out.shape == (2, 3, 3)
-    assert np.array_equal(out.data, weight.data[INDICES])
+    assert np.array_equal(out.numpy(force=True), weight.numpy(force=True)[INDICES])
     assert F.embedding(tg.tensor(4), weight).tolist() == [12.0, 13.0, 14.0]
 
 
@@ -29,36 +29,36 @@ def test_a_rows_gradient_sums_every_position_that_picked_it():
     expected = np.zeros((10, 3))
     for position, row in np.ndenumerate(INDICES):
         expected[row] += upstream[position]
-    np.testing.assert_allclose(weight.grad.data, expected, rtol=1e-15)
-    assert weight.grad.data[[2, 3, 5, 6, 7, 8]].sum() == 0
+    np.testing.assert_allclose(weight.grad.numpy(force=True), expected, rtol=1e-15)
+    assert weight.grad.numpy(force=True)[[2, 3, 5, 6, 7, 8]].sum() == 0
 
 
 @pytest.mark.parametrize("padding_idx, row", [(4, 4), (-1, 9)])
 def test_padding_row_gets_no_gradient_but_keeps_its_value(padding_idx, row):
     weight = _weight()
     out = F.embedding(tg.tensor(INDICES), weight, padding_idx=padding_idx)
-    assert np.array_equal(out.data, weight.data[INDICES])  # forward unchanged
+    assert np.array_equal(out.numpy(force=True), weight.numpy(force=True)[INDICES])  # forward unchanged
     out.sum().backward()
-    assert weight.grad.data[row].tolist() == [0.0, 0.0, 0.0]
-    assert weight.grad.data[1].tolist() == [1.0, 1.0, 1.0]
+    assert weight.grad.numpy(force=True)[row].tolist() == [0.0, 0.0, 0.0]
+    assert weight.grad.numpy(force=True)[1].tolist() == [1.0, 1.0, 1.0]
 
 
 def test_module_padding_row_starts_at_zero_and_stays_there():
     tg.manual_seed(0)
     emb = nn.Embedding(5, 2, padding_idx=0)
-    assert emb.weight.data[0].tolist() == [0.0, 0.0]
+    assert emb.weight.numpy(force=True)[0].tolist() == [0.0, 0.0]
     assert emb.padding_idx == 0 and nn.Embedding(5, 2, padding_idx=-2).padding_idx == 3
     optimizer = nn.SGD(emb.parameters(), lr=1.0)
     emb(tg.tensor([0, 1, 0])).sum().backward()
     optimizer.step()
-    assert emb.weight.data[0].tolist() == [0.0, 0.0]
+    assert emb.weight.numpy(force=True)[0].tolist() == [0.0, 0.0]
 
 
 def test_initialisation_is_standard_normal_from_tgs_generator():
     tg.manual_seed(5)
-    first = nn.Embedding(1000, 20).weight.data.copy()
+    first = nn.Embedding(1000, 20).weight.numpy(force=True).copy()
     tg.manual_seed(5)
-    assert np.array_equal(nn.Embedding(1000, 20).weight.data, first)
+    assert np.array_equal(nn.Embedding(1000, 20).weight.numpy(force=True), first)
     assert abs(first.mean()) < 0.02 and abs(first.std() - 1) < 0.02  # 20,000 N(0, 1) draws
 
 
@@ -66,19 +66,19 @@ def test_scale_grad_by_freq_divides_by_the_count_in_the_batch():
     weight = _weight()
     F.embedding(tg.tensor(INDICES), weight, scale_grad_by_freq=True).sum().backward()
     # row 4 is picked 3 times: 3 × (1/3); rows 0, 1 and 9 once
-    assert weight.grad.data[[0, 1, 4, 9]].tolist() == [[1.0] * 3] * 4
+    assert weight.grad.numpy(force=True)[[0, 1, 4, 9]].tolist() == [[1.0] * 3] * 4
 
 
 def test_max_norm_renormalises_the_picked_rows_in_place():
     weight = tg.tensor(np.array([[3.0, 4.0], [0.3, 0.4], [6.0, 8.0]]))
     out = F.embedding(tg.tensor([0, 1]), weight, max_norm=1.0)
     # PyTorch's embedding_renorm_: row *= max_norm / (norm + 1e-7) where norm > max_norm
-    np.testing.assert_allclose(weight.data[0], [3 / (5 + 1e-7), 4 / (5 + 1e-7)], rtol=1e-15)
-    assert weight.data[1].tolist() == [0.3, 0.4] and weight.data[2].tolist() == [6.0, 8.0]
-    np.testing.assert_allclose(out.data, weight.data[[0, 1]], rtol=1e-15)
+    np.testing.assert_allclose(weight.numpy(force=True)[0], [3 / (5 + 1e-7), 4 / (5 + 1e-7)], rtol=1e-15)
+    assert weight.numpy(force=True)[1].tolist() == [0.3, 0.4] and weight.numpy(force=True)[2].tolist() == [6.0, 8.0]
+    np.testing.assert_allclose(out.numpy(force=True), weight.numpy(force=True)[[0, 1]], rtol=1e-15)
     weight = tg.tensor(np.array([[3.0, 4.0]]))
     F.embedding(tg.tensor([0]), weight, max_norm=1.0, norm_type=1.0)
-    np.testing.assert_allclose(weight.data[0], [3 / (7 + 1e-7), 4 / (7 + 1e-7)], rtol=1e-15)
+    np.testing.assert_allclose(weight.numpy(force=True)[0], [3 / (7 + 1e-7), 4 / (7 + 1e-7)], rtol=1e-15)
 
 
 def test_from_pretrained_shares_and_freezes():

@@ -322,17 +322,17 @@ def gradgradcheck(fn, inputs, rng, eps=1e-6, atol=1e-5, rtol=1e-3):
     s, grads = projected_first_grads(fn, inputs, upstream, directions, create_graph=True)
     _, plain_grads = projected_first_grads(fn, inputs, upstream, directions, create_graph=False)
     for i, (g, p) in enumerate(zip(grads, plain_grads)):
-        np.testing.assert_allclose(g.data, p.data, rtol=1e-12, atol=1e-12,
+        np.testing.assert_allclose(g.numpy(force=True), p.numpy(force=True), rtol=1e-12, atol=1e-12,
                                    err_msg=f"create_graph changed the gradient of input {i}")
 
     if s.requires_grad:
-        analytic = [np.zeros(x.shape) if g is None else g.data
+        analytic = [np.zeros(x.shape) if g is None else g.numpy(force=True)
                     for x, g in zip(inputs, tg.grad(s, inputs, allow_unused=True))]
     else:  # the first gradients do not depend on the inputs at all (a linear op)
         analytic = [np.zeros(x.shape) for x in inputs]
 
     for i, x in enumerate(inputs):
-        flat = x.data.reshape(-1)  # a view: perturbing it perturbs the input
+        flat = x.numpy(force=True).reshape(-1)  # a view: perturbing it perturbs the input
         numerical = np.zeros(flat.size)
         for k in range(flat.size):
             original = flat[k]

@@ -12,7 +12,7 @@ import tinygrad_edu as tg
 def test_zeros_and_ones(make, value):
     for t in (make(2, 3), make((2, 3)), make([2, 3])):
         assert t.shape == (2, 3) and t.dtype == np.float32
-        assert (t.data == value).all()
+        assert (t.numpy(force=True) == value).all()
     assert make(()).shape == ()
     assert make(4, dtype=tg.float64).dtype == np.float64
     assert make(4, dtype=tg.int64).tolist() == [int(value)] * 4
@@ -28,7 +28,7 @@ def test_full_takes_its_default_dtype_from_the_value():
 def test_like_factories_copy_shape_and_dtype():
     base = tg.tensor(np.ones((2, 3)))
     for t, value in ((tg.zeros_like(base), 0.0), (tg.ones_like(base), 1.0), (tg.full_like(base, 4.0), 4.0)):
-        assert t.shape == (2, 3) and t.dtype == np.float64 and (t.data == value).all()
+        assert t.shape == (2, 3) and t.dtype == np.float64 and (t.numpy(force=True) == value).all()
     assert tg.zeros_like(base, dtype=tg.float32).dtype == np.float32
 
 
@@ -67,13 +67,13 @@ def test_eye():
 
 def test_manual_seed_makes_random_factories_reproducible():
     tg.manual_seed(123)
-    first = (tg.randn(3, 2).data.copy(), tg.rand(4).data.copy(), tg.randint(0, 10, (5,)).data.copy())
+    first = (tg.randn(3, 2).numpy(force=True).copy(), tg.rand(4).numpy(force=True).copy(), tg.randint(0, 10, (5,)).numpy().copy())
     tg.manual_seed(123)
-    second = (tg.randn(3, 2).data, tg.rand(4).data, tg.randint(0, 10, (5,)).data)
+    second = (tg.randn(3, 2).numpy(force=True), tg.rand(4).numpy(force=True), tg.randint(0, 10, (5,)).numpy())
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a, b)
     tg.manual_seed(124)
-    assert not np.array_equal(tg.randn(3, 2).data, first[0])
+    assert not np.array_equal(tg.randn(3, 2).numpy(force=True), first[0])
 
 
 def test_generator_is_the_seeded_numpy_generator():
@@ -86,8 +86,8 @@ def test_random_factories_have_the_right_shape_dtype_and_range():
     tg.manual_seed(0)
     normal, uniform = tg.randn(20_000), tg.rand(100, 50)
     assert normal.dtype == np.float32 and uniform.shape == (100, 50)
-    assert abs(normal.data.mean()) < 0.03 and abs(normal.data.std() - 1) < 0.03
-    assert uniform.data.min() >= 0.0 and uniform.data.max() < 1.0
+    assert abs(normal.numpy(force=True).mean()) < 0.03 and abs(normal.numpy(force=True).std() - 1) < 0.03
+    assert uniform.numpy(force=True).min() >= 0.0 and uniform.numpy(force=True).max() < 1.0
     integers = tg.randint(3, 6, (1000,))
     assert integers.dtype == np.int64 and set(integers.tolist()) == {3, 4, 5}
     assert tg.randn(2, 2, dtype=tg.float64).dtype == np.float64

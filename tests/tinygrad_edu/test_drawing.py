@@ -62,7 +62,7 @@ def neuron():
 def test_dot_shows_names_shapes_values_ops_and_rules():
     x, W, b, z, s, loss = neuron()
     dot = graph_to_dot(loss, names={"W": W, "b": b})
-    z_expected = np.array([[0.5, -1.0]]) @ W.data + b.data  # [[0.5, -0.25, 0.5]]
+    z_expected = np.array([[0.5, -1.0]]) @ W.numpy(force=True) + b.numpy(force=True)  # [[0.5, -0.25, 0.5]]
     s_expected = sigmoid(z_expected)
     for text in ["<B>W</B>", "<B>b</B>", "<B>x</B>", "(2, 3)", "(3,)", "(1, 2)", "float64",
                  "sigmoid", "SigmoidBackward", "∂ = s(1−s)",
@@ -230,7 +230,7 @@ def test_grads_before_and_after_backward():
     assert "None" in node_line(before, "<B>W</B>")
     loss.backward()
     after = graph_to_dot(loss, names={"W": W, "b": b, "z": z})
-    s_np = sigmoid(np.array([[0.5, -1.0]]) @ W.data + b.data)
+    s_np = sigmoid(np.array([[0.5, -1.0]]) @ W.numpy(force=True) + b.numpy(force=True))
     db = s_np * (1 - s_np)  # dL/dz = s(1-s), and dL/db = dL/dz summed over the batch of 1
     assert np.array2string(db[0], precision=4, separator=" ") in node_line(after, "<B>b</B>")
     assert "None" in node_line(after, "<B>z</B>")  # an intermediate keeps no .grad
@@ -264,8 +264,8 @@ def test_retain_grads_fills_intermediate_gradients():
     kept = retain_grads(loss)
     assert {id(z), id(s), id(loss)} <= {id(t) for t in kept}
     loss.backward()
-    s_np = sigmoid(np.array([[0.5, -1.0]]) @ W.data + b.data)
-    np.testing.assert_allclose(z.grad.data, s_np * (1 - s_np), rtol=1e-12)
+    s_np = sigmoid(np.array([[0.5, -1.0]]) @ W.numpy(force=True) + b.numpy(force=True))
+    np.testing.assert_allclose(z.grad.numpy(force=True), s_np * (1 - s_np), rtol=1e-12)
     dot = graph_to_dot(loss, names={"z": z})
     assert np.array2string(s_np * (1 - s_np), precision=4, separator=" ") in node_line(dot, "<B>z</B>")
 
@@ -280,14 +280,14 @@ def test_retain_grads_covers_every_non_leaf():
 def test_compute_grads_uses_the_live_graph_and_touches_no_grad():
     x, W, b, z, s, loss = neuron()
     dot = graph_to_dot(loss, names={"z": z, "W": W}, compute_grads=True)
-    s_np = sigmoid(np.array([[0.5, -1.0]]) @ W.data + b.data)
+    s_np = sigmoid(np.array([[0.5, -1.0]]) @ W.numpy(force=True) + b.numpy(force=True))
     dz = s_np * (1 - s_np)
     dW = np.array([[0.5], [-1.0]]) @ dz  # x^T · dL/dz
     assert np.array2string(dz, precision=4, separator=" ") in node_line(dot, "<B>z</B>")
     assert np.array2string(dW, precision=4, separator=" ").splitlines()[0] in node_line(dot, "<B>W</B>")
     assert W.grad is None
     loss.backward()  # the graph is still usable
-    np.testing.assert_allclose(W.grad.data, dW, rtol=1e-12)
+    np.testing.assert_allclose(W.grad.numpy(force=True), dW, rtol=1e-12)
     with pytest.raises(RuntimeError, match="needs the graph alive"):
         graph_to_dot(loss, compute_grads=True)
 
@@ -414,7 +414,7 @@ def test_rendered_svg_contains_the_labels(graphviz_pure):
     drawing_ = draw_graph(loss, names={"W": W, "b": b, "weird<&>": z}, show_order=True,
                           dot_program=graphviz_pure)
     texts = " | ".join(svg_texts(drawing_.pipe(format="svg", encoding="utf-8")))
-    s_np = sigmoid(np.array([[0.5, -1.0]]) @ W.data + b.data)
+    s_np = sigmoid(np.array([[0.5, -1.0]]) @ W.numpy(force=True) + b.numpy(force=True))
     for text in ["W", "b", "weird<&>", "(2, 3)", "float64", "sigmoid", "SigmoidBackward",
                  "∂ = s(1−s)", "matmul", "∂A = G·Bᵀ, ∂B = Aᵀ·G", f"{s_np.sum():.4f}", "legend"]:
         assert text in texts, text
@@ -605,8 +605,8 @@ def test_replayed_backward_equals_the_engine_and_leaves_grads_alone():
     s = sigmoid(a_np)
     da = s * (1 - s) + (1 - np.tanh(a_np) ** 2)  # the two uses of a, summed
     np.testing.assert_allclose(steps[-1].sums[by_tensor[id(x)]], da * np.array([2.0, 0.5]), rtol=1e-6)
-    np.testing.assert_allclose(steps[-1].sums[by_tensor[id(x)]], x.grad.data, rtol=0, atol=0)
-    np.testing.assert_allclose(steps[-1].sums[by_tensor[id(w)]], w.grad.data, rtol=0, atol=0)
+    np.testing.assert_allclose(steps[-1].sums[by_tensor[id(x)]], x.grad.numpy(force=True), rtol=0, atol=0)
+    np.testing.assert_allclose(steps[-1].sums[by_tensor[id(w)]], w.grad.numpy(force=True), rtol=0, atol=0)
 
 
 def test_frames_keep_their_layout(graphviz_pure, tmp_path):

@@ -81,7 +81,7 @@ BINARY = {
     "pow": (lambda x, y: x ** y, "positive", "normal"),
     "maximum": (tg.maximum, "offgrid", "offgrid_shifted"),
     "minimum": (tg.minimum, "offgrid", "offgrid_shifted"),
-    "where": (lambda x, y: tg.where((x.data > 0.1), x, y), "offgrid", "normal"),
+    "where": (lambda x, y: tg.where((x.numpy(force=True) > 0.1), x, y), "offgrid", "normal"),
 }
 
 UNARY = {

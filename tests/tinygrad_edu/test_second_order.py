@@ -17,7 +17,7 @@ def first_derivative(fn, values):
     """d/dx Σ fn(x), by tg.grad (no graph kept): the thing we finite-difference."""
     x = tg.tensor(np.asarray(values, dtype=np.float64), requires_grad=True)
     (g,) = tg.grad(fn(x).sum(), x)
-    return g.data
+    return g.numpy(force=True)
 
 
 def second_derivative(fn, values):
@@ -26,7 +26,7 @@ def second_derivative(fn, values):
     (g,) = tg.grad(fn(x).sum(), x, create_graph=True)
     assert g.requires_grad
     (h,) = tg.grad(g.sum(), x)
-    return h.data
+    return h.numpy(force=True)
 
 
 ELEMENTWISE = {
@@ -73,7 +73,7 @@ def test_third_derivative_of_x_to_the_fourth():
     (g1,) = tg.grad((x ** 4).sum(), x, create_graph=True)
     (g2,) = tg.grad(g1.sum(), x, create_graph=True)
     (g3,) = tg.grad(g2.sum(), x)
-    np.testing.assert_allclose(g3.data, 24 * x.data, rtol=1e-12)
+    np.testing.assert_allclose(g3.numpy(force=True), 24 * x.numpy(force=True), rtol=1e-12)
 
 
 def test_mixed_partial_derivative():
@@ -104,12 +104,12 @@ def test_hessian_vector_product_of_a_tiny_mlp_matches_finite_differences():
 
     def gradient_at(arrays):
         params = [tg.tensor(a, requires_grad=True) for a in arrays]
-        return [g.data for g in tg.grad(mlp_loss(params, X, y), params)]
+        return [g.numpy(force=True) for g in tg.grad(mlp_loss(params, X, y), params)]
 
     params = [tg.tensor(v, requires_grad=True) for v in values]
     grads = tg.grad(mlp_loss(params, X, y), params, create_graph=True)
     g_dot_v = sum((g * tg.tensor(v)).sum() for g, v in zip(grads, direction))
-    hvp = [h.data for h in tg.grad(g_dot_v, params)]
+    hvp = [h.numpy(force=True) for h in tg.grad(g_dot_v, params)]
 
     eps = 1e-5
     plus = gradient_at([p + eps * v for p, v in zip(values, direction)])
@@ -127,9 +127,9 @@ def test_backward_with_create_graph_makes_grad_differentiable():
     (x ** 3).sum().backward(create_graph=True)
     grad = x.grad
     assert grad.requires_grad and grad.grad_fn is not None
-    np.testing.assert_allclose(grad.data, 3 * x.data ** 2)
+    np.testing.assert_allclose(grad.numpy(force=True), 3 * x.numpy(force=True) ** 2)
     (h,) = tg.grad(grad.sum(), x)
-    np.testing.assert_allclose(h.data, 6 * x.data)
+    np.testing.assert_allclose(h.numpy(force=True), 6 * x.numpy(force=True))
 
 
 def test_create_graph_keeps_the_graph_for_another_backward():
@@ -152,8 +152,8 @@ def test_create_graph_grads_of_two_leaves_are_independent_copies():
     b = tg.tensor([3.0, 4.0], requires_grad=True)
     seed = tg.tensor([1.0, 1.0])
     (a + b).backward(seed, create_graph=True)
-    assert not np.shares_memory(a.grad.data, b.grad.data)
-    assert not np.shares_memory(a.grad.data, seed.data)
+    assert not np.shares_memory(a.grad.numpy(force=True), b.grad.numpy(force=True))
+    assert not np.shares_memory(a.grad.numpy(force=True), seed.numpy(force=True))
     (a * 1.0).sum().backward()
     assert a.grad.tolist() == [2.0, 2.0]
     assert b.grad.tolist() == [1.0, 1.0]
@@ -181,7 +181,7 @@ class FirstOrderOnlySquare(tg.Function):
         return x * x
 
     def backward(self, g, x):
-        data = x if isinstance(x, np.ndarray) else x.data
+        data = x if isinstance(x, np.ndarray) else x.numpy(force=True)
         return g * (2 * data)
 
 

@@ -151,7 +151,7 @@ def test_reductions_keep_the_dtype(dtype, reduce):
     x = tg.tensor(np.arange(6, dtype=dtype).reshape(2, 3) / 4, requires_grad=True)
     out = reduce(x)
     assert out.dtype == dtype
-    assert isinstance(out.data, np.ndarray)  # not a NumPy scalar of another type
+    assert isinstance(out.detach().numpy(), np.ndarray)  # not a NumPy scalar of another type
     out.backward(tg.tensor(np.ones(out.shape, dtype=dtype)))
     assert x.grad.dtype == dtype
 
@@ -183,13 +183,29 @@ def test_T_reverses_the_dimensions():
     assert v.T.tolist() == [1.0, 2.0]
 
 
-def test_data_is_the_shared_ndarray_and_assignable():
+def test_data_is_a_tensor_sharing_memory_that_does_not_require_grad():
+    # PyTorch's legacy .data: same storage, cut from autograd, its own version counter
     x = tg.tensor([1.0, 2.0], requires_grad=True)
-    assert isinstance(x.data, np.ndarray)
-    x.data[0] = 7.0
+    d = x.data
+    assert isinstance(d, tg.Tensor) and not d.requires_grad and d.is_leaf
+    d[0] = 7.0
     assert x.tolist() == [7.0, 2.0]
+    assert np.shares_memory(x.numpy(force=True), d.numpy())
     x.data = np.array([3.0, 4.0], dtype=np.float32)
     assert x.tolist() == [3.0, 4.0] and x.requires_grad and x.is_leaf
+    x.data = tg.tensor([5.0, 6.0])  # a Tensor: its storage is taken over
+    assert x.tolist() == [5.0, 6.0]
+
+
+def test_manual_sgd_through_data_as_in_pytorch_scripts():
+    w = tg.tensor([1.0, -2.0], requires_grad=True)
+    (w * w).sum().backward()
+    w.data -= 0.1 * w.grad  # no in-place error on the leaf: .data does not require grad
+    assert w.tolist() == pytest.approx([0.8, -1.6]) and w.requires_grad and w._version == 0
+    w.grad.data.zero_()
+    assert w.grad.tolist() == [0.0, 0.0]
+    w.data.fill_(0)
+    assert w.tolist() == [0.0, 0.0]
 
 
 def test_name_is_a_free_label():

@@ -23,7 +23,7 @@ def trajectory(optimizer_class, **options) -> list:
     for g in gradients():
         w.grad = tg.tensor(g)
         optimizer.step()
-        weights.append(w.data.copy())
+        weights.append(w.numpy(force=True).copy())
     return weights
 
 

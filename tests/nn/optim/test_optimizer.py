@@ -104,7 +104,7 @@ def test_adam_follows_its_equations_for_20_steps(options):
     for g, w_expected in zip(grads, expected):
         w.grad = tg.tensor(g)
         optimizer.step()
-        np.testing.assert_allclose(w.data, w_expected, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(w.numpy(force=True), w_expected, rtol=1e-12, atol=1e-15)
     assert optimizer.state[w]["step"] == 20
 
 
@@ -120,9 +120,9 @@ def test_a_step_updates_in_place_and_bumps_the_version_counter():
     y = (w * x).sum()  # Mul saved w for backward
     optimizer = nn.SGD([w], lr=0.1)
     w.grad = tg.tensor([1.0, 1.0])
-    version, data = w._version, w.data
+    version, data = w._version, w.numpy(force=True)
     optimizer.step()
-    assert w.data is data and w._version == version + 1
+    assert w.numpy(force=True) is data and w._version == version + 1
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.backward()
 
@@ -141,11 +141,11 @@ def test_param_groups_have_their_own_hyperparameters():
                         {"params": model[1].parameters(), "lr": 1.0}], lr=0.1, momentum=0.5)
     assert [g["lr"] for g in optimizer.param_groups] == [0.1, 1.0]
     assert [g["momentum"] for g in optimizer.param_groups] == [0.5, 0.5]
-    before = [p.data.copy() for p in model.parameters()]
+    before = [p.numpy(force=True).copy() for p in model.parameters()]
     for p in model.parameters():
         p.grad = tg.ones_like(p)
     optimizer.step()
-    steps = [(b - p.data).item() for b, p in zip(before, model.parameters())]
+    steps = [(b - p.numpy(force=True)).item() for b, p in zip(before, model.parameters())]
     np.testing.assert_allclose(steps, [0.1, 0.1, 1.0, 1.0], rtol=1e-6)
 
 
@@ -252,7 +252,7 @@ def test_state_dict_round_trip_continues_the_same_trajectory():
     for g in grads[:3]:
         w.grad = tg.tensor(g)
         optimizer.step()
-    saved_weights, saved_state = w.data.copy(), optimizer.state_dict()
+    saved_weights, saved_state = w.numpy(force=True).copy(), optimizer.state_dict()
     assert saved_state["param_groups"][0]["params"] == [0]
     assert set(saved_state["state"][0]) == {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
     for g in grads[3:]:
@@ -265,7 +265,7 @@ def test_state_dict_round_trip_continues_the_same_trajectory():
     for g in grads[3:]:
         w2.grad = tg.tensor(g)
         optimizer2.step()
-    np.testing.assert_array_equal(w2.data, w.data)
+    np.testing.assert_array_equal(w2.numpy(force=True), w.numpy(force=True))
 
 
 def test_load_state_dict_checks_the_groups():
@@ -316,8 +316,8 @@ def test_every_optimizer_trains_and_round_trips_its_state(optimizer_class):
 
     straight, _ = run(grads)
     half, optimizer = run(grads[:4])
-    resumed, _ = run(grads[4:], optimizer.state_dict(), half.data.copy())
-    np.testing.assert_array_equal(resumed.data, straight.data)
+    resumed, _ = run(grads[4:], optimizer.state_dict(), half.numpy(force=True).copy())
+    np.testing.assert_array_equal(resumed.numpy(force=True), straight.numpy(force=True))
 
 
 def test_all_optimizers_are_exported():

@@ -161,7 +161,7 @@ def test_a_training_loop_over_a_dataloader():
             optimizer.zero_grad()
             nn.MSELoss()(model(xb), yb).backward()
             optimizer.step()
-    np.testing.assert_allclose(model.weight.data, [[2.0, -1.0, 0.5]], atol=1e-3)
+    np.testing.assert_allclose(model.weight.numpy(force=True), [[2.0, -1.0, 0.5]], atol=1e-3)
 
 
 def test_custom_collate_fn_sampler_and_batch_sampler():

@@ -1,0 +1,6 @@
+"""`import tinygrad_edu.nn as nn`: the top-level `nn` package itself (see _alias.py)."""
+import sys
+
+from ._alias import alias_package
+
+sys.modules[__name__] = alias_package(__name__, "nn")
