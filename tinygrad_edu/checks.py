@@ -203,23 +203,14 @@ def forward_error(fn, arrays, error) -> Exception:
     return kind(f"{op}: {text} (inputs: {describe(arrays)})")
 
 
-def _version_error(fn, data, now, expected, which):
+def version_error(fn, data, now, expected, which) -> RuntimeError:
+    """A value `fn` saved for backward was modified in place since (PyTorch's text first)."""
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an "
         f"inplace operation: [{data.dtype} tensor of shape {tuple(data.shape)}], which is "
         f"{which} of {fn.name()}, is at version {now}; expected version {expected} instead. "
         "Hint: clone the tensor (x = x * 1) before modifying it in place, or modify it "
         "only after backward.")
-
-
-def saved_values_error(fn) -> RuntimeError:
-    """Why backward of `fn` cannot read what it saved: freed, or modified in place since."""
-    if fn.freed:
-        return RuntimeError(FREED_MESSAGE)
-    for i, (p, version) in enumerate(zip(fn.parents, fn.versions)):
-        if p._version_counter[0] != version:
-            return _version_error(fn, p._data, p._version_counter[0], version, f"input {i}")
-    return _version_error(fn, fn.output[0], fn.output[1][0], 0, "its output")
 
 
 def gradient_count_error(fn, grads) -> RuntimeError:
@@ -489,24 +480,46 @@ def expanded_shape(t, new_sizes) -> tuple:
     return tuple(shape)
 
 
-def index(value):
+def index(value) -> list:
+    """An index as the steps that apply it with PyTorch's result layout: one NumPy index,
+    or two where it mixes integers with arrays. PyTorch applies the integers first (as
+    selects), then the arrays with NumPy's rules on the remaining dims; NumPy counts the
+    integers as arrays, which moves the result's dims elsewhere (t[1, :, [0, 3]])."""
+    items = tuple(_index_item(i) for i in value) if isinstance(value, tuple) else (_index_item(value),)
+    is_int = [(isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))) or
+              (isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype.kind in "iu") for i in items]
+    arrays = [isinstance(i, np.ndarray) and i.ndim > 0 for i in items]
+    if not (any(is_int) and any(arrays)):
+        return [items if isinstance(value, tuple) else items[0]]
+    selects, rest = [], []
+    for item, integer, array in zip(items, is_int, arrays):
+        if integer:
+            selects.append(item)
+        elif array:  # kept for the second step; a boolean mask spans one dim per mask dim
+            width = item.ndim if item.dtype == np.bool_ else 1
+            selects += [slice(None)] * width
+            rest.append(item)
+        else:  # slices, None and Ellipsis act in the first step; the second keeps their dims
+            selects.append(item)
+            rest.append(Ellipsis if item is Ellipsis else slice(None))
+    return [tuple(selects), tuple(rest)]
+
+
+def _index_item(item):
     """Tensors and lists inside an index become NumPy arrays (int or bool)."""
-    if isinstance(value, tuple):
-        return tuple(index(i) for i in value)
-    index_ = value
-    if hasattr(index_, "_data"):
-        index_ = index_._data
-    elif isinstance(index_, list):
+    if hasattr(item, "_data"):
+        item = item._data
+    elif isinstance(item, list):
         try:
             # an empty list selects nothing: as int, not NumPy's default float64
-            index_ = np.asarray(index_) if index_ else np.zeros(0, dtype=np.intp)
+            item = np.asarray(item) if item else np.zeros(0, dtype=np.intp)
         except ValueError:
             raise IndexError(f"getitem: a list used as an index must be rectangular (all rows "
-                             f"of the same length), got {index_!r}") from None
-    if isinstance(index_, np.ndarray) and index_.dtype.kind not in "iub":
+                             f"of the same length), got {item!r}") from None
+    if isinstance(item, np.ndarray) and item.dtype.kind not in "iub":
         raise IndexError(f"getitem: tensors used as indices must be long, int or bool tensors, "
-                         f"got dtype {index_.dtype}")
-    return index_
+                         f"got dtype {item.dtype}")
+    return item
 
 
 def matmul_shapes(a: tuple, b: tuple) -> None:

@@ -94,19 +94,20 @@ class Neg(Function):
 class Mul(Function):
     """mul(x, y): ∂x = y, ∂y = x"""
 
-    saves_inputs = True
+    saves_inputs = ((1,), (0,))  # ∂x reads y, ∂y reads x: only what a needed gradient reads
 
     def forward(self, x, y):
         return x * y
 
     def backward(self, g, x, y):
-        return g * y, g * x
+        dx, dy = self.needs_input_grad
+        return (g * y if dx else None), (g * x if dy else None)
 
 
 class Div(Function):
     """div(x, y): ∂x = 1/y, ∂y = −x/y²"""
 
-    saves_inputs = True
+    saves_inputs = ((1,), (0, 1))
 
     def forward(self, x, y):
         return x / y
@@ -136,10 +137,26 @@ class PowScalar(Function):
         return g * (c * x ** (c - 1)) if c != 0 else g * 0
 
 
+class Reciprocal(Function):
+    """reciprocal(x): ∂ = −1/x²
+
+    Written −out² from the saved output, so `c / x` (= c · reciprocal(x), as in
+    PyTorch) does not need x itself.
+    """
+
+    saves_output = True
+
+    def forward(self, x):
+        return 1 / x
+
+    def backward(self, g, out):
+        return -g * out * out
+
+
 class Pow(Function):
     """pow(x, y): ∂x = y·xʸ⁻¹, ∂y = xʸ·ln x"""
 
-    saves_inputs = True
+    saves_inputs = ((0, 1), (0,))
     saves_output = True
 
     def forward(self, x, y):
@@ -159,7 +176,7 @@ class Pow(Function):
 class MatMul(Function):
     """matmul(A, B): ∂A = G·Bᵀ, ∂B = Aᵀ·G"""
 
-    saves_inputs = True
+    saves_inputs = ((1,), (0,))
 
     def forward(self, a, b):
         try:
@@ -465,6 +482,31 @@ class GetItem(Function):
 
     def backward(self, g):
         return scatter(g, self.index, self.in_shape)
+
+
+class SetItem(Function):
+    """setitem(x, v): ∂x = G with zeros at x[i], ∂v = G[i]
+
+    `x[i] = v` recorded as a new value; the index may come in steps (see
+    checks.index), applied one after the other.
+    """
+
+    def forward(self, x, value, steps):
+        self.steps, out = steps, x.copy()
+        _at(out, steps[:-1])[steps[-1]] = value
+        self.kept = np.ones(x.shape, dtype=bool)  # where x's own values survive
+        _at(self.kept, steps[:-1])[steps[-1]] = False
+        return out
+
+    def backward(self, g):
+        return g * self.kept, _at(g, self.steps)
+
+
+def _at(x, steps):
+    """x indexed by each step in turn (NumPy views for basic steps; Tensors too)."""
+    for step in steps:
+        x = x[step]
+    return x
 
 
 class Scatter(Function):

@@ -144,8 +144,9 @@ class Tensor(ComposedOps, TensorProtocols, InPlaceMethods, HookMethods):
     def __truediv__(self, other):
         return ops.Div.apply(*promote(self, other, "/", division=True))
 
-    def __rtruediv__(self, other):
-        return ops.Div.apply(*promote(other, self, "/", division=True))
+    def __rtruediv__(self, other):  # other / self = other · (1/self), as in PyTorch
+        x, y = promote(other, self, "/", division=True)
+        return ops.Mul.apply(x, ops.Reciprocal.apply(y))
 
     def __neg__(self):
         return ops.Neg.apply(checks.negatable(self))
@@ -233,7 +234,10 @@ class Tensor(ComposedOps, TensorProtocols, InPlaceMethods, HookMethods):
         return self if shape == self.shape else ops.Expand.apply(self, shape=shape)
 
     def __getitem__(self, index):
-        return ops.GetItem.apply(self, index=checks.index(index))
+        out = self
+        for step in checks.index(index):  # two steps only where PyTorch's layout is not NumPy's
+            out = ops.GetItem.apply(out, index=step)
+        return out
 
 
 autograd.Tensor = Tensor  # the class the engine makes op results of (see autograd.py)
