@@ -376,7 +376,8 @@ def test_options_of_the_wrong_type_name_the_loss():
         F.nll_loss(x, tg.tensor([0, 1]), ignore_index=1.0)
     with pytest.raises(TypeError, match="^cross_entropy: ignore_index must be an int, got bool$"):
         nn.CrossEntropyLoss(ignore_index=True)(x, tg.tensor([0, 1]))
-    with pytest.raises(TypeError, match="^binary_cross_entropy: target must be a Tensor, got list$"):
+    with pytest.raises(TypeError, match="^binary_cross_entropy: target must be a Tensor, "
+                                        "got list$"):
         nn.BCELoss()(x, [[0.0] * 3] * 2)
 
 

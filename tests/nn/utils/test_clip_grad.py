@@ -116,7 +116,8 @@ def test_arguments_of_the_wrong_type_name_the_function():
     with pytest.raises(TypeError, match="^clip_grad_value_: parameters must be a Tensor or a "
                                         "sequence of Tensors, got int$"):
         clip_grad_value_(3, 1.0)
-    with pytest.raises(TypeError, match="^clip_grad_value_: clip_value must be a number, got bool$"):
+    with pytest.raises(TypeError, match="^clip_grad_value_: clip_value must be a number, "
+                                        "got bool$"):
         clip_grad_value_([a], True)
     with pytest.raises(TypeError, match="^get_total_norm: norm_type must be a number, got "
                                         "NoneType$"):
