@@ -1,7 +1,8 @@
-"""Activation layers: thin Modules over nn.functional, with PyTorch's reprs."""
-from __future__ import annotations
+"""Activation layers: thin Modules over nn.functional, with PyTorch's reprs.
 
-from tinygrad_edu import Tensor
+Each forward calls its function of nn.functional, which checks the input: as in
+PyTorch, a bad input to `nn.ReLU()` is reported by `relu`."""
+from __future__ import annotations
 
 from . import functional as F
 from .module import Module
@@ -21,27 +22,21 @@ class Sigmoid(Module):
     """σ(x) = 1 / (1 + e^−x);  σ'(x) = σ(x)(1 − σ(x))."""
 
     def forward(self, input):
-        if not isinstance(input, Tensor):
-            raise F.expected_tensor_error("Sigmoid", "input", input)
-        return input.sigmoid()
+        return F.sigmoid(input)
 
 
 class Tanh(Module):
     """tanh(x);  tanh'(x) = 1 − tanh²(x)."""
 
     def forward(self, input):
-        if not isinstance(input, Tensor):
-            raise F.expected_tensor_error("Tanh", "input", input)
-        return input.tanh()
+        return F.tanh(input)
 
 
 class ReLU(Module):
     """max(x, 0);  relu'(x) = 1 for x > 0, else 0 (0 at x = 0, as PyTorch)."""
 
     def forward(self, input):
-        if not isinstance(input, Tensor):
-            raise F.expected_tensor_error("ReLU", "input", input)
-        return input.relu()
+        return F.relu(input)
 
 
 class LeakyReLU(Module):
@@ -52,9 +47,7 @@ class LeakyReLU(Module):
         self.negative_slope = negative_slope
 
     def forward(self, input):
-        if not isinstance(input, Tensor):
-            raise F.expected_tensor_error("LeakyReLU", "input", input)
-        return input.leaky_relu(self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import tinygrad_edu as tg
+from tinygrad_edu import checks
 
 from . import functional as F
 from . import init
@@ -66,12 +67,13 @@ class BatchNorm1d(Module):
                 init.zeros_(self.bias)
 
     def _check_input_dim(self, input) -> None:
+        """BatchNorm1d's own rule, before num_batches_tracked moves (F.batch_norm checks
+        the rest); reading ndim needs a Tensor, named as F.batch_norm would."""
+        checks.tensor(input, "batch_norm")
         if input.ndim not in (2, 3):
             raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
 
     def forward(self, input):
-        if not isinstance(input, tg.Tensor):
-            raise F.expected_tensor_error("BatchNorm1d", "input", input)
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:

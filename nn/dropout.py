@@ -1,6 +1,8 @@
 """`Dropout`: random zeroing during training, the identity in eval mode."""
 from __future__ import annotations
 
+from tinygrad_edu import checks
+
 from . import functional as F
 from .module import Module
 
@@ -12,7 +14,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()
-        F._check_dropout_probability(p)
+        checks.probability(p, "dropout")  # at construction, as PyTorch's Dropout
         self.p = p
         self.inplace = inplace
 

@@ -3,11 +3,8 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
+from tinygrad_edu import checks
 
-from tinygrad_edu import Tensor
-
-from . import functional as F
 from .module import Module
 
 
@@ -21,16 +18,11 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, input):
-        if not isinstance(input, Tensor):
-            raise F.expected_tensor_error("Flatten", "input", input)
+        checks.tensor(input, "flatten")  # Tensor.flatten checks the dims
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 class Unflatten(Module):
@@ -42,39 +34,31 @@ class Unflatten(Module):
         if isinstance(dim, str):
             raise TypeError("Unflatten: dim given by name needs named tensors, which tinygrad_edu "
                             "does not have; give dim as an int")
-        if not _is_int(dim):
-            raise TypeError(f"invalid argument: dim must be an int, got {type(dim).__name__}")
+        checks.integer(dim, "Unflatten", "dim")
         if not isinstance(unflattened_size, (tuple, list)):
             raise TypeError(f"unflattened_size must be a tuple of ints, but found type "
                             f"{type(unflattened_size).__name__}")
         for index, size in enumerate(unflattened_size):
-            if not _is_int(size):
+            if not checks.is_integer(size):
                 raise TypeError(f"unflattened_size must be tuple of ints, but found element of "
                                 f"type {type(size).__name__} at pos {index}")
         self.dim = dim
         self.unflattened_size = unflattened_size
 
     def forward(self, input):
-        if not isinstance(input, Tensor):
-            raise F.expected_tensor_error("Unflatten", "input", input)
-        ndim = max(input.ndim, 1)
-        if not -ndim <= self.dim < ndim:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, "
-                             f"{ndim - 1}], but got {self.dim})")
-        dim = self.dim % ndim
+        checks.tensor(input, "unflatten")
+        dim = checks.axis(self.dim, input.ndim, "unflatten")
         length = input.shape[dim] if input.ndim else 1
         sizes = list(self.unflattened_size)
         if sizes.count(-1) > 1:
             raise RuntimeError("unflatten: only one dimension can be inferred")
         known = math.prod(n for n in sizes if n != -1)
-        if -1 in sizes:
-            if known == 0 or length % known:
-                raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the "
-                                   f"size of dim {self.dim} ({length}) in the input tensor")
+        if -1 in sizes and known and length % known == 0:
             sizes[sizes.index(-1)] = length // known
-        elif known != length:
-            raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size "
-                               f"of dim {self.dim} ({length}) in the input tensor")
+        if -1 in sizes or math.prod(sizes) != length:
+            raise RuntimeError(f"unflatten: Provided sizes {list(self.unflattened_size)} don't "
+                               f"multiply up to the size of dim {self.dim} ({length}) in the "
+                               f"input tensor")
         return input.reshape(input.shape[:dim] + tuple(sizes) + input.shape[dim + 1:])
 
     def extra_repr(self) -> str:

@@ -29,6 +29,7 @@ import warnings
 import numpy as np
 
 import tinygrad_edu as tg
+from tinygrad_edu import checks
 
 __all__ = [
     # layers
@@ -47,8 +48,6 @@ def __dir__():
     """dir(F) lists the API, not the modules it is built from (np, math, tg, ...)."""
     return sorted(__all__)
 
-
-_REDUCTIONS = ("none", "mean", "sum")
 
 # PyTorch's dtype names, used in the error texts copied from it
 _TORCH_DTYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
@@ -75,33 +74,15 @@ def _log(v):
 
 
 # ----------------------------------------------------------------------------
-# argument checks shared by the losses
+# argument checks shared by the losses (the generic ones come from tinygrad_edu.checks)
 
 
-def expected_tensor_error(name: str, what: str, value) -> TypeError:
-    return TypeError(f"{name}: {what} must be a Tensor, got {type(value).__name__}")
-
-
-def _expect_tensor(name: str, what: str, value) -> None:
-    if not isinstance(value, tg.Tensor):
-        raise expected_tensor_error(name, what, value)
-
-
-def _check_reduction(reduction) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-
-
-def _check_tensors(name: str, input, target) -> None:
-    for what, value in (("input", input), ("target", target)):
-        if not isinstance(value, tg.Tensor):
-            raise TypeError(f"{name}: {what} must be a Tensor, got {type(value).__name__} "
-                            f"(wrap it with tg.tensor(...))")
-    if input.dtype.kind != "f":
-        raise RuntimeError(f"{name}: input must be a floating-point tensor, got dtype {input.dtype}")
-
-
-def _check_same_shape(name: str, input, target) -> None:
+def _check_operands(name: str, input, target, reduction) -> None:
+    """What every elementwise loss checks first: the reduction, a floating-point input
+    and a target Tensor of the same shape."""
+    checks.reduction(reduction)
+    checks.floating_tensor(input, name)
+    checks.tensor(target, name, "target")
     if input.shape != target.shape:
         raise ValueError(
             f"{name}: target shape {target.shape} differs from input shape {input.shape}. "
@@ -127,8 +108,7 @@ def _element_weight(name: str, what: str, weight, shape: tuple, dtype):
         return None
     if isinstance(weight, (np.ndarray, np.generic, int, float)) and not isinstance(weight, bool):
         weight = tg.tensor(np.asarray(weight))
-    if not isinstance(weight, tg.Tensor):
-        raise TypeError(f"{name}: {what} must be a Tensor, got {type(weight).__name__}")
+    checks.tensor(weight, name, what)
     try:
         fits = np.broadcast_shapes(weight.shape, shape) == shape
     except ValueError:
@@ -158,7 +138,7 @@ class Linear(tg.Function):
     over the batch.
     """
 
-    saves_inputs = True
+    saves_inputs = ((1,), (0,), ())  # ∂x reads W, ∂W reads x, ∂b reads nothing
 
     def forward(self, x, weight, *bias):
         out = x @ weight.T
@@ -168,33 +148,27 @@ class Linear(tg.Function):
 
     def backward(self, g, x, weight, *bias):
         needs = self.needs_input_grad
-        out_features, in_features = weight.shape
         # flatten leading batch dimensions (none for a 1-D input): one matrix product
-        g2 = g.reshape(-1, out_features)
+        g2 = g.reshape(-1, g.shape[-1])
         grad_x = g @ weight if needs[0] else None
-        grad_w = g2.T @ x.reshape(-1, in_features) if needs[1] else None
+        grad_w = g2.T @ x.reshape(-1, x.shape[-1]) if needs[1] else None
         grad_b = (g2.sum(0) if needs[2] else None) if bias else None
         return (grad_x, grad_w, grad_b) if bias else (grad_x, grad_w)
 
 
 def linear(input, weight, bias=None):
     """y = input·weightᵀ + bias. input (..., in) or (in,), weight (out, in), bias (out,)."""
-    if not isinstance(input, tg.Tensor):
-        raise TypeError(f"linear(): argument 'input' must be a Tensor, not {type(input).__name__}")
-    _expect_tensor("linear", "weight", weight)
+    checks.tensor(input, "linear")
+    checks.tensor(weight, "linear", "weight")
     if weight.ndim != 2:
         raise RuntimeError(f"linear: weight must be 2-D (out_features, in_features), got shape "
                            f"{weight.shape}")
     if bias is not None:
-        _expect_tensor("linear", "bias", bias)
+        checks.tensor(bias, "linear", "bias")
         if bias.shape != (weight.shape[0],):
             raise RuntimeError(f"linear: bias of shape {bias.shape} does not fit weight of shape "
                                f"{weight.shape} (expected ({weight.shape[0]},))")
-    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        rows = math.prod(input.shape[:-1]) if input.ndim else 1
-        columns = input.shape[-1] if input.ndim else 1
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{columns} and "
-                           f"{weight.shape[1]}x{weight.shape[0]})")
+    checks.linear_shapes(input.shape, weight.shape)
     if input.dtype != weight.dtype:
         # a model holds floats: an int or bool input can only be converted
         model_hint = (f" or the model with model.to(tg.{input.dtype})"
@@ -206,14 +180,6 @@ def linear(input, weight, bias=None):
     if bias is None:
         return Linear.apply(input, weight)
     return Linear.apply(input, weight, bias)
-
-
-def _float_input(name: str, input) -> None:
-    """A Tensor of floating point dtype (what normalisation, dropout and activations need)."""
-    _expect_tensor(name, "input", input)
-    if input.dtype.kind != "f":
-        raise RuntimeError(f"{name}: input must be a floating-point tensor, got dtype "
-                           f"{input.dtype}")
 
 
 def _check_index_dtype(name: str, indices) -> None:
@@ -234,8 +200,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float =
     `norm_type`-norm exceeds it (PyTorch's embedding_renorm_); `scale_grad_by_freq`
     divides each position's gradient by how often its index occurs in `input`.
     """
-    _expect_tensor("embedding", "input", input)
-    _expect_tensor("embedding", "weight", weight)
+    checks.tensor(input, "embedding")
+    checks.tensor(weight, "embedding", "weight")
     if weight.ndim != 2:
         raise RuntimeError("'weight' must be 2-D")
     _check_index_dtype("embedding", input)
@@ -270,9 +236,7 @@ def _padding_index(padding_idx, num_embeddings: int):
     """PyTorch's rule: a negative padding_idx counts from the end; None means no padding."""
     if padding_idx is None:
         return None
-    if isinstance(padding_idx, bool) or not isinstance(padding_idx, (int, np.integer)):
-        raise TypeError(f"embedding: padding_idx must be an int or None, got "
-                        f"{type(padding_idx).__name__}")
+    checks.integer(padding_idx, "embedding", "padding_idx")
     if not -num_embeddings <= padding_idx < num_embeddings:
         raise AssertionError("Padding_idx must be within num_embeddings")
     return int(padding_idx) % num_embeddings
@@ -294,11 +258,10 @@ def _renorm_rows(weight, indices, max_norm, norm_type) -> None:
 def one_hot(tensor, num_classes: int = -1):
     """int64 tensor of shape tensor.shape + (num_classes,) with a 1 at each class index.
     num_classes=-1 takes max(tensor) + 1."""
-    _expect_tensor("one_hot", "tensor", tensor)
+    checks.tensor(tensor, "one_hot", "tensor")
     if tensor.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
-        raise TypeError(f"one_hot: num_classes must be an int, got {type(num_classes).__name__}")
+    checks.integer(num_classes, "one_hot", "num_classes")
     indices = tensor.numpy(force=True)
     if num_classes == -1:
         if indices.size == 0:
@@ -313,12 +276,6 @@ def one_hot(tensor, num_classes: int = -1):
     return tg.from_numpy(out)
 
 
-def _check_dropout_probability(p) -> None:
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) \
-            or not 0 <= p <= 1:  # nan fails the comparison too
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-
-
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):
     """During training, zero each element with probability p and scale the survivors by
     1/(1−p), so the expected value is unchanged; outside training, the identity.
@@ -326,8 +283,8 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
     The mask comes from tg's generator, so `tg.manual_seed(n)` makes it reproducible.
     p = 1 zeroes everything (and every gradient); p = 0 changes nothing.
     """
-    _check_dropout_probability(p)
-    _float_input("dropout", input)
+    checks.probability(p, "dropout")
+    checks.floating_tensor(input, "dropout")
     if not training:
         return input
     if p == 1:
@@ -344,14 +301,14 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
 
 
 def _normalized_shape(normalized_shape) -> tuple:
-    if isinstance(normalized_shape, (int, np.integer)) and not isinstance(normalized_shape, bool):
+    if checks.is_integer(normalized_shape):
         return (int(normalized_shape),)
     try:
         shape = tuple(normalized_shape)
     except TypeError:
         raise TypeError(f"layer_norm: normalized_shape must be an int or a sequence of ints, got "
                         f"{type(normalized_shape).__name__}") from None
-    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape):
+    if not all(checks.is_integer(n) for n in shape):
         raise TypeError(f"layer_norm: normalized_shape must hold ints, got {shape!r}")
     return tuple(int(n) for n in shape)
 
@@ -361,14 +318,14 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
     y = (x − mean) / √(var + eps) · weight + bias, with the biased variance
     (divided by the number of elements normalised over)."""
     shape = _normalized_shape(normalized_shape)
-    _float_input("layer_norm", input)
+    checks.floating_tensor(input, "layer_norm")
     if input.shape[input.ndim - len(shape):] != shape or len(shape) > input.ndim:
         expected = ", ".join(map(str, shape))
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*, {expected}], but got input of size{list(input.shape)}")
     for what, value in (("weight", weight), ("bias", bias)):
         if value is not None:
-            _expect_tensor("layer_norm", what, value)
+            checks.tensor(value, "layer_norm", what)
             if value.shape != shape:
                 raise RuntimeError(f"Expected {what} to be of same shape as normalized_shape, but "
                                    f"got {what} of shape {list(value.shape)} and normalized_shape "
@@ -399,7 +356,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     where n is the number of values per channel. training=False: μ and σ² are the
     running statistics.
     """
-    _float_input("batch_norm", input)
+    checks.floating_tensor(input, "batch_norm")
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected an input with a batch and a channel dimension "
                          f"(at least 2-D), got {input.ndim}D input")
@@ -407,7 +364,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     for what, value in (("running_mean", running_mean), ("running_var", running_var),
                         ("weight", weight), ("bias", bias)):
         if value is not None:
-            _expect_tensor("batch_norm", what, value)
+            checks.tensor(value, "batch_norm", what)
             if value.shape != (channels,):
                 raise RuntimeError(f"{what} should contain {channels} elements not "
                                    f"{value.numel()}")
@@ -452,24 +409,24 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 def sigmoid(input):
     """σ(x) = 1 / (1 + e^−x), computed without overflow for any x."""
-    _expect_tensor("sigmoid", "input", input)
+    checks.tensor(input, "sigmoid")
     return input.sigmoid()
 
 
 def tanh(input):
-    _expect_tensor("tanh", "input", input)
+    checks.tensor(input, "tanh")
     return input.tanh()
 
 
 def relu(input):
     """max(x, 0); relu'(0) = 0."""
-    _expect_tensor("relu", "input", input)
+    checks.tensor(input, "relu")
     return input.relu()
 
 
 def leaky_relu(input, negative_slope: float = 0.01):
     """x if x > 0 else negative_slope·x; derivative at 0 is negative_slope."""
-    _expect_tensor("leaky_relu", "input", input)
+    checks.tensor(input, "leaky_relu")
     return input.leaky_relu(negative_slope)
 
 
@@ -523,7 +480,7 @@ def gelu(input, approximate: str = "none"):
     """
     if approximate not in _GELU_APPROXIMATIONS:
         raise RuntimeError("approximate argument must be either none or tanh.")
-    _float_input("gelu", input)
+    checks.floating_tensor(input, "gelu")
     if approximate == "tanh":
         inner = math.sqrt(2 / math.pi) * (input + 0.044715 * (input * input * input))
         return 0.5 * input * (1 + inner.tanh())
@@ -532,7 +489,7 @@ def gelu(input, approximate: str = "none"):
 
 def silu(input, inplace: bool = False):
     """SiLU (swish): x·σ(x)."""
-    _float_input("silu", input)
+    checks.floating_tensor(input, "silu")
     if inplace:
         input *= input.sigmoid()
         return input
@@ -543,7 +500,7 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0):
     """softplus(x) = log(1 + e^(βx))/β, and x itself where βx > threshold (where the
     two agree to float precision). Written as (max(βx, 0) + log1p(e^(−|βx|)))/β, which
     never overflows; its gradient is σ(βx) (½ at x = 0: max splits a tie evenly)."""
-    _float_input("softplus", input)
+    checks.floating_tensor(input, "softplus")
     z = input * beta
     smooth = (tg.maximum(z, 0) + Log1p.apply((-z.abs()).exp())) / beta
     return tg.where(z > threshold, input, smooth)
@@ -560,13 +517,13 @@ def _softmax_dim(name: str, ndim: int, dim):
 
 def softmax(input, dim=None):
     """e^x / Σ e^x along dim (shifted by the max, so it never overflows)."""
-    _expect_tensor("softmax", "input", input)
+    checks.tensor(input, "softmax")
     return input.softmax(_softmax_dim("softmax", input.ndim, dim))
 
 
 def log_softmax(input, dim=None):
     """x − logsumexp(x) along dim."""
-    _expect_tensor("log_softmax", "input", input)
+    checks.tensor(input, "log_softmax")
     return input.log_softmax(_softmax_dim("log_softmax", input.ndim, dim))
 
 
@@ -576,9 +533,7 @@ def log_softmax(input, dim=None):
 
 def _elementwise_loss_operands(name: str, input, target, reduction):
     """The shared checks of the regression losses; the target in the input's dtype."""
-    _check_reduction(reduction)
-    _check_tensors(name, input, target)
-    _check_same_shape(name, input, target)
+    _check_operands(name, input, target, reduction)
     return target if target.dtype == input.dtype else target.to(input.dtype)
 
 
@@ -591,6 +546,7 @@ def l1_loss(input, target, reduction: str = "mean"):
 def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0):
     """ℓ = ½(x − y)²/β where |x − y| < β, else |x − y| − ½β: quadratic near 0, linear
     far away, continuous with its slope. beta=0 is the L1 loss."""
+    checks.number(beta, "smooth_l1_loss", "beta")
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     target = _elementwise_loss_operands("smooth_l1_loss", input, target, reduction)
@@ -605,7 +561,8 @@ def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0):
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0):
     """ℓ = ½(x − y)² where |x − y| < δ, else δ(|x − y| − ½δ). Equals δ · smooth_l1 with
     β = δ."""
-    if not delta > 0:
+    checks.number(delta, "huber_loss", "delta")
+    if not delta > 0:  # nan too
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     target = _elementwise_loss_operands("huber_loss", input, target, reduction)
     diff = input - target
@@ -621,11 +578,7 @@ def mse_loss(input, target, reduction: str = "mean"):
     Unlike PyTorch (which only warns), a target whose shape differs from the
     input's raises ValueError instead of broadcasting.
     """
-    _check_reduction(reduction)
-    _check_tensors("mse_loss", input, target)
-    _check_same_shape("mse_loss", input, target)
-    if target.dtype != input.dtype:
-        target = target.to(input.dtype)
+    target = _elementwise_loss_operands("mse_loss", input, target, reduction)
     diff = input - target
     return _reduce(diff * diff, reduction)
 
@@ -644,7 +597,7 @@ class BinaryCrossEntropy(tg.Function):
     clamped at −100, as in PyTorch; the gradient's 1e-12 floor is PyTorch's too).
     """
 
-    saves_inputs = True
+    saves_inputs = ((0, 1), (0,))  # ∂x reads x and y, ∂y reads x
 
     def forward(self, x, y):
         with np.errstate(divide="ignore"):  # log(0) = -inf, clamped to -100 like PyTorch
@@ -674,9 +627,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
     same shape; weight: optional, broadcast against the loss. The gradient is
     PyTorch's (x − y)/max(x(1−x), 1e-12).
     """
-    _check_reduction(reduction)
-    _check_tensors("binary_cross_entropy", input, target)
-    _check_same_shape("binary_cross_entropy", input, target)
+    _check_operands("binary_cross_entropy", input, target, reduction)
     target = _float_target("binary_cross_entropy", input, target)
     weight = _element_weight("binary_cross_entropy", "weight", weight, input.shape, input.dtype)
     data = input.numpy(force=True)
@@ -699,9 +650,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str 
     dℓ/dx = σ(x) − y without pos_weight. `max` is tg.maximum, whose tie at x = 0
     splits the gradient evenly, which gives exactly σ(0) − y = 0.5 − y there.
     """
-    _check_reduction(reduction)
-    _check_tensors("binary_cross_entropy_with_logits", input, target)
-    _check_same_shape("binary_cross_entropy_with_logits", input, target)
+    _check_operands("binary_cross_entropy_with_logits", input, target, reduction)
     target = _float_target("binary_cross_entropy_with_logits", input, target)
     weight, pos_weight = (
         _element_weight("binary_cross_entropy_with_logits", what, value, input.shape, input.dtype)
@@ -718,12 +667,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str 
 
 
 def _class_dim(name: str, input) -> int:
-    if not isinstance(input, tg.Tensor):
-        raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}")
+    checks.tensor(input, name)
     if input.ndim == 0:
         raise ValueError(f"{name}: input must have a class dimension, got a 0-d tensor")
-    if input.dtype.kind != "f":
-        raise RuntimeError(f"{name}: input must be a floating-point tensor, got dtype {input.dtype}")
+    checks.floating_tensor(input, name)
     return 0 if input.ndim == 1 else 1
 
 
@@ -749,12 +696,10 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
     ignore_index contribute nothing. 'mean' divides by the sum of the weights of
     the targets that are not ignored (Σ w[t_i]), as PyTorch does.
     """
-    _check_reduction(reduction)
+    checks.reduction(reduction)
     class_dim = _class_dim(_name, input)
-    if not isinstance(target, tg.Tensor):
-        raise TypeError(f"{_name}: target must be a Tensor, got {type(target).__name__}")
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-        raise TypeError(f"{_name}: ignore_index must be an int, got {type(ignore_index).__name__}")
+    checks.tensor(target, _name, "target")
+    checks.integer(ignore_index, _name, "ignore_index")
     if target.dtype.kind not in "iu":
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
                            f"{_torch_name(target.dtype)}")
@@ -815,12 +760,12 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
 
     input: (C,), (N, C) or (N, C, d1, ...). `weight` (C,) is a constant.
     """
-    _check_reduction(reduction)
-    if not 0.0 <= label_smoothing <= 1.0:  # nan fails too
+    checks.reduction(reduction)
+    checks.number(label_smoothing, "cross_entropy", "label_smoothing")
+    if not 0.0 <= label_smoothing <= 1.0:  # nan fails too; PyTorch's text and error type
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = _class_dim("cross_entropy", input)
-    if not isinstance(target, tg.Tensor):
-        raise TypeError(f"cross_entropy: target must be a Tensor, got {type(target).__name__}")
+    checks.tensor(target, "cross_entropy", "target")
     if target.dtype.kind == "f" and target.ndim == input.ndim and target.shape != input.shape:
         raise ValueError(f"cross_entropy: class-probability targets must have the input's shape "
                          f"{input.shape}, got {target.shape}")

@@ -11,12 +11,12 @@ fan_out = out·∏kernel.
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 
 import numpy as np
 
 import tinygrad_edu as tg
+from tinygrad_edu import checks
 
 
 def calculate_gain(nonlinearity: str, param=None) -> float:
@@ -62,24 +62,9 @@ def _calculate_correct_fan(tensor, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
-def _check_tensor(tensor, function: str) -> None:
-    if not isinstance(tensor, tg.Tensor):
-        raise TypeError(f"nn.init.{function}: expected a Tensor, got {type(tensor).__name__}")
-
-
-def _check_numbers(function: str, **values) -> None:
-    """Finite real numbers: NumPy would parse strings, store None as nan, or fail inside."""
-    for name, value in values.items():
-        if not isinstance(value, numbers.Real):
-            raise TypeError(f"nn.init.{function}: {name} must be a number, got "
-                            f"{type(value).__name__}")
-        if not math.isfinite(value):
-            raise ValueError(f"nn.init.{function}: {name} must be finite, got {value}")
-
-
 def _fill(tensor, values):
-    """Write `values` into `tensor` in place (cast to its dtype) and return it."""
-    _check_tensor(tensor, "_fill")
+    """Write `values` into `tensor` (checked by the caller) in place, cast to its dtype,
+    and return it."""
     with tg.no_grad():
         tensor[...] = values
     return tensor
@@ -96,8 +81,10 @@ def _rng(generator, function: str):
 
 def uniform_(tensor, a: float = 0.0, b: float = 1.0, generator=None):
     """Fill with samples of U(a, b)."""
-    _check_tensor(tensor, "uniform_")
-    _check_numbers("uniform_", a=a, b=b)
+    checks.tensor(tensor, "nn.init.uniform_", "tensor")
+    # finite numbers: NumPy would parse strings, store None as nan, or fail inside
+    checks.number(a, "nn.init.uniform_", "a", finite=True)
+    checks.number(b, "nn.init.uniform_", "b", finite=True)
     if a > b:
         raise ValueError(f"nn.init.uniform_: expects a <= b, but got a={a} > b={b}")
     return _fill(tensor, _rng(generator, "uniform_").uniform(a, b, size=tensor.shape))
@@ -105,8 +92,9 @@ def uniform_(tensor, a: float = 0.0, b: float = 1.0, generator=None):
 
 def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
     """Fill with samples of N(mean, std²)."""
-    _check_tensor(tensor, "normal_")
-    _check_numbers("normal_", mean=mean, std=std)
+    checks.tensor(tensor, "nn.init.normal_", "tensor")
+    checks.number(mean, "nn.init.normal_", "mean", finite=True)
+    checks.number(std, "nn.init.normal_", "std", finite=True)
     if std < 0:
         raise ValueError(f"nn.init.normal_: expects std >= 0.0, but found std {std}")
     std = std + 0.0  # -0.0 is a valid std, but NumPy refuses it as negative
@@ -115,25 +103,24 @@ def normal_(tensor, mean: float = 0.0, std: float = 1.0, generator=None):
 
 def constant_(tensor, val: float):
     """Fill with `val`."""
-    _check_tensor(tensor, "constant_")
-    if not isinstance(val, numbers.Real):
-        raise TypeError(f"nn.init.constant_: val must be a number, got {type(val).__name__}")
+    checks.tensor(tensor, "nn.init.constant_", "tensor")
+    checks.number(val, "nn.init.constant_", "val")
     return _fill(tensor, val)
 
 
 def zeros_(tensor):
-    _check_tensor(tensor, "zeros_")
+    checks.tensor(tensor, "nn.init.zeros_", "tensor")
     return _fill(tensor, 0)
 
 
 def ones_(tensor):
-    _check_tensor(tensor, "ones_")
+    checks.tensor(tensor, "nn.init.ones_", "tensor")
     return _fill(tensor, 1)
 
 
 def xavier_uniform_(tensor, gain: float = 1.0, generator=None):
     """Glorot: U(−a, a) with a = gain·√(6 / (fan_in + fan_out))."""
-    _check_tensor(tensor, "xavier_uniform_")
+    checks.tensor(tensor, "nn.init.xavier_uniform_", "tensor")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     bound = math.sqrt(3.0) * std
@@ -142,7 +129,7 @@ def xavier_uniform_(tensor, gain: float = 1.0, generator=None):
 
 def xavier_normal_(tensor, gain: float = 1.0, generator=None):
     """Glorot: N(0, std²) with std = gain·√(2 / (fan_in + fan_out))."""
-    _check_tensor(tensor, "xavier_normal_")
+    checks.tensor(tensor, "nn.init.xavier_normal_", "tensor")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
@@ -159,7 +146,7 @@ def kaiming_uniform_(tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu", generator=None):
     """He: U(−bound, bound) with bound = gain·√(3 / fan), gain = calculate_gain(
     nonlinearity, a). Linear's default is a = √5, which makes bound = 1/√fan_in."""
-    _check_tensor(tensor, "kaiming_uniform_")
+    checks.tensor(tensor, "nn.init.kaiming_uniform_", "tensor")
     if _zero_element(tensor):
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
@@ -171,7 +158,7 @@ def kaiming_uniform_(tensor, a: float = 0, mode: str = "fan_in",
 def kaiming_normal_(tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu", generator=None):
     """He: N(0, std²) with std = gain / √fan."""
-    _check_tensor(tensor, "kaiming_normal_")
+    checks.tensor(tensor, "nn.init.kaiming_normal_", "tensor")
     if _zero_element(tensor):
         return tensor
     fan = _calculate_correct_fan(tensor, mode)

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 import tinygrad_edu as tg
+from tinygrad_edu import checks
 
 from . import functional as F
 from . import init
@@ -25,11 +24,8 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
         super().__init__()
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise ValueError(f"Linear: {name} must be a non-negative int, got {value!r}")
-        self.in_features = int(in_features)
-        self.out_features = int(out_features)
+        self.in_features = checks.integer(in_features, "Linear", "in_features", minimum=0)
+        self.out_features = checks.integer(out_features, "Linear", "out_features", minimum=0)
         dtype = tg.float32 if dtype is None else dtype
         self.weight = Parameter(tg.zeros(self.out_features, self.in_features, dtype=dtype))
         if bias:

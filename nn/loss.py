@@ -6,6 +6,8 @@ from the input's instead of silently broadcasting (N, 1) against (N,).
 """
 from __future__ import annotations
 
+from tinygrad_edu import checks
+
 from . import functional as F
 from .module import Module
 
@@ -13,7 +15,7 @@ from .module import Module
 class _Loss(Module):
     def __init__(self, reduction: str = "mean"):
         super().__init__()
-        F._check_reduction(reduction)  # fail at construction, not at the first batch
+        checks.reduction(reduction)  # fail at construction, not at the first batch
         self.reduction = reduction
 
 

@@ -30,6 +30,7 @@ from typing import Iterator
 import numpy as np
 
 import tinygrad_edu as tg
+from tinygrad_edu import checks
 
 from .parameter import Parameter
 
@@ -397,9 +398,7 @@ class Module:
     def to(self, dtype) -> "Module":
         """Cast floating-point parameters and buffers to `dtype` in place (the
         Parameter objects stay the same, so an optimizer holding them still works)."""
-        if dtype is None:
-            raise TypeError("Module.to: dtype must be a dtype, got None")
-        dtype = tg.tensor(0.0, dtype=dtype).dtype  # validates and normalises the dtype
+        dtype = checks.dtype(dtype, "Module.to")
         if dtype.kind != "f":
             raise TypeError(f"Module.to only accepts floating point dtypes, but got desired "
                             f"dtype={dtype}")
@@ -576,9 +575,7 @@ class _ModuleHooks:
 
     def add(self, kind: str, hook, prepend: bool, with_kwargs: bool = False,
             always_call: bool = False) -> RemovableHandle:
-        if not callable(hook):
-            raise TypeError(f"register_{kind}_hook: hook must be callable, got "
-                            f"{type(hook).__name__}")
+        checks.callable_hook(hook, f"register_{kind}_hook")
         hooks = getattr(self, kind)
         handle = RemovableHandle(hooks, (self.with_kwargs, self.always_call))
         hooks[handle.id] = hook

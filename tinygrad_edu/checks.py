@@ -38,9 +38,30 @@ def number(value, op: str, name: str, finite: bool = False):
     return value
 
 
+def real(value, op: str, name: str, finite: bool = False):
+    """A number that is not a bool (True as a learning rate or a dropout probability is a
+    slip, not 1.0), with the texts of `number`; returns it."""
+    if isinstance(value, bool):
+        raise TypeError(f"{op}: {name} must be a number, got bool")
+    return number(value, op, name, finite)
+
+
+def probability(value, op: str, name: str = "p"):
+    """A number in [0, 1], nan refused, with PyTorch's text (exact for op='dropout')."""
+    real(value, op, name)
+    if not 0 <= value <= 1:  # nan fails the comparison too
+        raise ValueError(f"{op} probability has to be between 0 and 1, but got {value}")
+    return value
+
+
+def is_integer(value) -> bool:
+    """An int (Python or NumPy) that is not a bool: True is an int to Python, not to PyTorch."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def integer(value, op: str, name: str, minimum=None):
     """An int that is not a bool (True is an int to Python, not to PyTorch); returns it."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    if not is_integer(value):
         raise TypeError(f"{op}: {name} must be an int, got {type(value).__name__}")
     if minimum is not None and value < minimum:
         raise ValueError(f"{op}: {name} must be at least {minimum}, got {value}")
@@ -51,6 +72,16 @@ def tensor(value, op: str, what: str = "input"):
     """A Tensor (duck-typed: this module cannot import tensor.py); returns it."""
     if not hasattr(value, "grad_fn") or not hasattr(value, "_data"):
         raise TypeError(f"{op}: {what} must be a Tensor, got {type(value).__name__}")
+    return value
+
+
+def floating_tensor(value, op: str, what: str = "input"):
+    """A Tensor of floating-point dtype (what activations, normalisation and losses
+    compute on: an int tensor would be truncated); returns it."""
+    tensor(value, op, what)
+    if value.dtype.kind != "f":
+        raise RuntimeError(f"{op}: {what} must be a floating-point tensor, got dtype "
+                           f"{value.dtype}")
     return value
 
 
@@ -535,6 +566,16 @@ def matmul_shapes(a: tuple, b: tuple) -> None:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a[0]}x{a[1]} and "
                            f"{b[0]}x{b[1]})")
     raise RuntimeError(f"matmul: shapes {a} and {b} cannot be multiplied ({a[-1]} != {inner})")
+
+
+def linear_shapes(input_shape: tuple, weight_shape: tuple) -> None:
+    """F.linear's shapes as PyTorch reports them: the input flattened to a matrix
+    (N, in_features) and the weight (out_features, in_features) transposed, so a width
+    that does not fit gets matmul_shapes' text, e.g. (5x3 and 4x2)."""
+    if not input_shape:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are 0D "
+                           f"and {len(weight_shape)}D")
+    matmul_shapes((math.prod(input_shape[:-1]), input_shape[-1]), weight_shape[::-1])
 
 
 def where_condition(condition) -> np.ndarray:

@@ -156,7 +156,7 @@ class Reciprocal(Function):
 class Pow(Function):
     """pow(x, y): ∂x = y·xʸ⁻¹, ∂y = xʸ·ln x"""
 
-    saves_inputs = ((0, 1), (0,))
+    saves_inputs = True
     saves_output = True
 
     def forward(self, x, y):

@@ -12,12 +12,10 @@ of per-sample training, and it needs no graph.
 """
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Iterable, Mapping
 
-
 import tinygrad_edu as tg
+from tinygrad_edu import checks
 
 from ..module import _zero_grad
 
@@ -26,8 +24,8 @@ _SET_MESSAGE = ("optimizer parameters need to be organized in ordered collection
 
 
 # Every optimizer's hyperparameter rules, in one table: name -> (PyTorch's message, rule).
-# A value must first be a finite real number: a string or None would fail deep inside
-# step(), and a nan or inf learning rate would silently turn every weight into nan.
+# A value must first be a finite number, not a bool: a string or None would fail deep
+# inside step(), and a nan or inf learning rate would silently turn every weight into nan.
 _RULES = {
     "lr": ("Invalid learning rate", lambda v: v >= 0),
     "momentum": ("Invalid momentum value", lambda v: v >= 0),
@@ -41,11 +39,9 @@ _RULES = {
 
 
 def _check_number(name: str, value, text: str, valid) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{text}: {value!r} ({name} must be a number, got "
-                        f"{type(value).__name__})")
-    if not math.isfinite(value):
-        raise ValueError(f"{text}: {value} ({name} must be finite)")
+    """`Invalid learning rate: lr must be a number, got str`, `... must be finite, got
+    nan`, then PyTorch's `Invalid learning rate: -0.1`."""
+    checks.real(value, text, name, finite=True)
     if not valid(value):
         raise ValueError(f"{text}: {value}")
 

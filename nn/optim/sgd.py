@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import tinygrad_edu as tg
 
-from .optimizer import Optimizer, check_hyperparameters, gradients
+from .optimizer import Optimizer, gradients
 
 
 class SGD(Optimizer):
@@ -23,10 +23,9 @@ class SGD(Optimizer):
                  weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False):
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
                         weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
-        check_hyperparameters(defaults)  # so that the nesterov check below sees numbers
+        super().__init__(params, defaults)  # checks every number, once
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        super().__init__(params, defaults)
 
     def _update_group(self, group: dict) -> None:
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]

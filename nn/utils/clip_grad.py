@@ -10,29 +10,23 @@ The gradients are changed in place (their arrays keep their identity), under
 from __future__ import annotations
 
 import math
-import numbers
 import types
 import warnings
+from collections.abc import Iterable
 
 import numpy as np
 
 import tinygrad_edu as tg
+from tinygrad_edu import checks
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm"]
 
 
-def _tensor_list(tensors, function: str) -> list:
-    if isinstance(tensors, tg.Tensor):
-        return [tensors]
-    try:
+def _tensor_list(tensors, function: str, what: str = "parameters") -> list:
+    """A Tensor or any iterable of Tensors (model.parameters() is a generator), as a list."""
+    if isinstance(tensors, Iterable) and not isinstance(tensors, tg.Tensor):
         tensors = list(tensors)
-    except TypeError:
-        raise TypeError(f"{function}: expected a Tensor or an iterable of Tensors, got "
-                        f"{type(tensors).__name__}") from None
-    for t in tensors:
-        if not isinstance(t, tg.Tensor):
-            raise TypeError(f"{function}: expected Tensors, got {type(t).__name__}")
-    return tensors
+    return list(checks.tensors(tensors, what, function))
 
 
 def _norm_order(norm_type, function: str) -> float:
@@ -40,10 +34,7 @@ def _norm_order(norm_type, function: str) -> float:
         if norm_type != "inf":
             raise ValueError(f"{function}: norm_type must be a number or 'inf', got {norm_type!r}")
         return math.inf
-    if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real):
-        raise TypeError(f"{function}: norm_type must be a number or 'inf', got "
-                        f"{type(norm_type).__name__}")
-    return float(norm_type)
+    return float(checks.real(norm_type, function, "norm_type"))
 
 
 def _vector_norm(array: np.ndarray, order: float):
@@ -67,7 +58,7 @@ def _vector_norm(array: np.ndarray, order: float):
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite: bool = False, foreach=None):
     """The norm of all the tensors together, as if concatenated into one vector: the
     norm of the vector of their norms. Returns a 0-d Tensor (tensor(0.) for none)."""
-    tensors = _tensor_list(tensors, "get_total_norm")
+    tensors = _tensor_list(tensors, "get_total_norm", "tensors")
     order = _norm_order(norm_type, "get_total_norm")
     if not tensors:
         return tg.tensor(0.0)
@@ -123,10 +114,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite: boo
 def clip_grad_value_(parameters, clip_value, foreach=None) -> None:
     """Clamp every gradient element into [−clip_value, clip_value], in place."""
     parameters = _tensor_list(parameters, "clip_grad_value_")
-    if isinstance(clip_value, bool) or not isinstance(clip_value, numbers.Real):
-        raise TypeError(f"clip_grad_value_: clip_value must be a number, got "
-                        f"{type(clip_value).__name__}")
-    clip_value = float(clip_value)
+    clip_value = float(checks.real(clip_value, "clip_grad_value_", "clip_value"))
     for p in parameters:
         if p.grad is not None:
             array = p.grad.numpy(force=True)

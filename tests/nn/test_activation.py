@@ -186,3 +186,16 @@ def test_new_activation_reprs_are_pytorchs():
     assert repr(nn.SiLU()) == "SiLU()"
     assert repr(nn.Softplus()) == "Softplus(beta=1.0, threshold=20.0)"
     assert repr(nn.Softplus(2, 10)) == "Softplus(beta=2, threshold=10)"
+
+
+def test_a_module_reports_its_functions_error_as_pytorch_does():
+    # torch: nn.ReLU()([1.0]) raises "relu(): argument 'input' (position 1) must be Tensor,
+    # not list": the module calls the function, which checks the input and names itself
+    for module, function in [(nn.Sigmoid(), "sigmoid"), (nn.Tanh(), "tanh"), (nn.ReLU(), "relu"),
+                             (nn.LeakyReLU(), "leaky_relu"), (nn.GELU(), "gelu"),
+                             (nn.Softmax(dim=0), "softmax")]:
+        with pytest.raises(TypeError, match=f"^{function}: input must be a Tensor, got list$"):
+            module([1.0])
+    with pytest.raises(RuntimeError, match="^silu: input must be a floating-point tensor, got "
+                                           "dtype int64$"):
+        nn.SiLU()(tg.tensor([1, 2]))

@@ -142,6 +142,16 @@ def test_errors_copy_pytorch():
         F.batch_norm(tg.ones(2, 3), None, None, training=False)
 
 
+def test_a_bad_input_is_reported_as_batch_norms():
+    bn = nn.BatchNorm1d(3)
+    with pytest.raises(TypeError, match="^batch_norm: input must be a Tensor, got list$"):
+        bn([[1.0, 2.0, 3.0]])
+    assert bn.num_batches_tracked.item() == 0  # refused before the batch is counted
+    with pytest.raises(RuntimeError, match="^batch_norm: input must be a floating-point tensor, "
+                                           "got dtype int64$"):
+        bn(tg.tensor([[1, 2, 3], [4, 5, 6]]))
+
+
 def test_reset_running_stats():
     bn = nn.BatchNorm1d(3)
     bn(tg.tensor(np.array(BATCH_1, dtype=np.float32)))

@@ -80,6 +80,14 @@ def test_probability_outside_0_1_is_pytorchs_error(p):
         F.dropout(tg.ones(2), p)
 
 
+@pytest.mark.parametrize("p, kind", [("0.5", "str"), (None, "NoneType"), (True, "bool")])
+def test_probability_that_is_not_a_number_is_a_type_error(p, kind):
+    with pytest.raises(TypeError, match=f"^dropout: p must be a number, got {kind}$"):
+        nn.Dropout(p)
+    with pytest.raises(TypeError, match=f"^dropout: p must be a number, got {kind}$"):
+        F.dropout(tg.ones(2), p)
+
+
 def test_repr_is_pytorchs():
     assert repr(nn.Dropout()) == "Dropout(p=0.5, inplace=False)"
     assert repr(nn.Dropout(0.2, inplace=True)) == "Dropout(p=0.2, inplace=True)"

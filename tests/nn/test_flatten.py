@@ -55,6 +55,18 @@ def test_unflatten_errors_copy_pytorch():
         nn.Unflatten("features", (2, 5))
 
 
+def test_bad_inputs_name_the_op():
+    with pytest.raises(TypeError, match="^flatten: input must be a Tensor, got list$"):
+        nn.Flatten()([1.0, 2.0])
+    with pytest.raises(TypeError, match="^unflatten: input must be a Tensor, got list$"):
+        nn.Unflatten(0, (1, 2))([1.0, 2.0])
+    with pytest.raises(IndexError, match=r"^unflatten: Dimension out of range \(expected to be in "
+                                         r"range of \[-2, 1\], but got 2\)$"):
+        nn.Unflatten(2, (2, 5))(tg.ones(3, 10))
+    with pytest.raises(TypeError, match="^Unflatten: dim must be an int, got float$"):
+        nn.Unflatten(1.0, (2, 5))
+
+
 def test_reprs_are_pytorchs():
     assert repr(nn.Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
     assert repr(nn.Unflatten(1, (2, 5))) == "Unflatten(dim=1, unflattened_size=(2, 5))"

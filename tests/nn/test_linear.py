@@ -95,6 +95,24 @@ def test_wrong_input_width_gives_pytorchs_error():
     assert str(error.value) == "mat1 and mat2 shapes cannot be multiplied (5x3 and 4x3)"
     with pytest.raises(RuntimeError, match=r"\(1x3 and 4x3\)"):
         nn.Linear(4, 3)(tg.zeros(3))
+    # leading dimensions are flattened into rows, as PyTorch reports them (2·5 = 10 rows)
+    with pytest.raises(RuntimeError, match=r"^mat1 and mat2 shapes cannot be multiplied "
+                                           r"\(10x3 and 4x4\)$"):
+        nn.Linear(4, 4)(tg.zeros(2, 5, 3))
+    with pytest.raises(RuntimeError, match="^both arguments to linear need to be at least 1D, "
+                                           "but they are 0D and 2D$"):
+        nn.Linear(4, 4)(tg.tensor(1.0))
+
+
+def test_bad_arguments_name_linear():
+    with pytest.raises(TypeError, match="^linear: input must be a Tensor, got list$"):
+        nn.Linear(2, 1)([1.0, 2.0])
+    with pytest.raises(TypeError, match="^Linear: in_features must be an int, got float$"):
+        nn.Linear(2.0, 1)
+    with pytest.raises(TypeError, match="^Linear: out_features must be an int, got bool$"):
+        nn.Linear(2, True)
+    with pytest.raises(ValueError, match="^Linear: in_features must be at least 0, got -1$"):
+        nn.Linear(-1, 1)
 
 
 def test_dtype_mismatch_is_an_error_naming_both_dtypes():

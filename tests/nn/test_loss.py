@@ -361,6 +361,26 @@ def test_regression_loss_errors_copy_pytorch():
         nn.L1Loss()(tg.ones(2, 1), tg.ones(2))  # no silent broadcasting (see MSELoss)
 
 
+def test_options_of_the_wrong_type_name_the_loss():
+    # PyTorch raises TypeError too (e.g. "smooth_l1_loss(): argument 'beta' (position 4) must
+    # be float, not str"); here in the format of every "must be" error
+    x = tg.zeros(2, 3)
+    with pytest.raises(TypeError, match="^smooth_l1_loss: beta must be a number, got str$"):
+        F.smooth_l1_loss(x, x, beta="1")
+    with pytest.raises(TypeError, match="^huber_loss: delta must be a number, got NoneType$"):
+        F.huber_loss(x, x, delta=None)
+    with pytest.raises(TypeError, match="^cross_entropy: label_smoothing must be a number, "
+                                        "got str$"):
+        F.cross_entropy(x, tg.tensor([0, 1]), label_smoothing="0.1")
+    with pytest.raises(TypeError, match="^nll_loss: ignore_index must be an int, got float$"):
+        F.nll_loss(x, tg.tensor([0, 1]), ignore_index=1.0)
+    with pytest.raises(TypeError, match="^cross_entropy: ignore_index must be an int, got bool$"):
+        nn.CrossEntropyLoss(ignore_index=True)(x, tg.tensor([0, 1]))
+    with pytest.raises(TypeError, match="^binary_cross_entropy: target must be a Tensor, "
+                                        "got list$"):
+        nn.BCELoss()(x, [[0.0] * 3] * 2)
+
+
 # -- NLLLoss, label smoothing, pos_weight: PyTorch 2.13's numbers (float64) ------------------
 
 LOGITS = np.array([[2.0, 0.5, -1.0], [0.1, 0.2, 0.3], [-1.0, 3.0, 0.0]])

@@ -267,6 +267,10 @@ def test_double_casts_parameters_in_place_keeping_the_objects():
 def test_to_refuses_integer_dtypes():
     with pytest.raises(TypeError, match="floating point"):
         M().to(tg.int64)
+    with pytest.raises(TypeError, match="^Module.to: None is not a dtype$"):
+        M().to(None)
+    with pytest.raises(TypeError, match="^Module.to: 'half-float' is not a dtype$"):
+        M().to("half-float")
 
 
 # -- state_dict ----------------------------------------------------------------

@@ -105,6 +105,10 @@ def test_errors_copy_pytorch():
         F.embedding(tg.tensor([1]), tg.ones(3))
     with pytest.raises(NotImplementedError, match="sparse"):
         nn.Embedding(10, 3, sparse=True)
+    with pytest.raises(TypeError, match="^embedding: padding_idx must be an int, got float$"):
+        nn.Embedding(10, 3, padding_idx=1.0)
+    with pytest.raises(TypeError, match="^embedding: weight must be a Tensor, got list$"):
+        F.embedding(tg.tensor([0]), [[1.0]])
 
 
 def test_int32_indices_work():

@@ -108,6 +108,25 @@ def test_clip_grad_value_clamps_each_element():
     assert b.grad.tolist() == [0.5, -1.5, 1.5]
 
 
+def test_arguments_of_the_wrong_type_name_the_function():
+    a, _ = _params()
+    with pytest.raises(TypeError, match="^clip_grad_norm_: parameters must be Tensors, got "
+                                        "NoneType$"):
+        clip_grad_norm_([a, None], 1.0)
+    with pytest.raises(TypeError, match="^clip_grad_value_: parameters must be a Tensor or a "
+                                        "sequence of Tensors, got int$"):
+        clip_grad_value_(3, 1.0)
+    with pytest.raises(TypeError, match="^clip_grad_value_: clip_value must be a number, "
+                                        "got bool$"):
+        clip_grad_value_([a], True)
+    with pytest.raises(TypeError, match="^get_total_norm: norm_type must be a number, got "
+                                        "NoneType$"):
+        clip_grad_norm_([a], 1.0, norm_type=None)
+    with pytest.raises(ValueError, match="^get_total_norm: norm_type must be a number or 'inf', "
+                                         "got 'max'$"):
+        clip_grad_norm_([a], 1.0, norm_type="max")
+
+
 def test_clipping_a_model_between_backward_and_step():
     tg.manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
