@@ -323,6 +323,12 @@ def hook_result(hook, result, grad, error=None):
     return result
 
 
+def no_keyword_arguments(kwargs, op: str) -> None:
+    if kwargs:
+        raise TypeError(f"{op}() takes no keyword arguments (got {', '.join(kwargs)}): pass "
+                        f"them positionally, as forward(ctx, ...) receives them")
+
+
 def callable_hook(hook, op: str):
     if not callable(hook):
         raise TypeError(f"{op}: hook must be callable, got {type(hook).__name__}")

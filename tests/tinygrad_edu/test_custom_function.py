@@ -128,3 +128,156 @@ def test_forward_errors_name_the_op():
     with pytest.raises(RuntimeError, match=r"^ScaledProduct: The size of tensor a \(2\) must match the size "
                                            r"of tensor b \(3\)"):
         ScaledProduct.apply(tg.zeros(2), tg.zeros(3), scale=1.0)
+
+
+# ----------------------------------------------------------------------------
+# PyTorch's protocol: @staticmethod forward(ctx, ...) / backward(ctx, grad_output)
+
+
+class ScaledSquare(tg.autograd.Function):
+    """scaled_square(x): ∂ = 2kx"""
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.save_for_backward(x)
+        ctx.k = k
+        return x * x * k
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * 2 * x * ctx.k, None
+
+
+def test_pytorch_protocol_forward_backward_and_ctx():
+    x = tg.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = ScaledSquare.apply(x, 3.0)
+    assert y.tolist() == [3.0, 12.0] and y.grad_fn.name() == "ScaledSquareBackward"
+    assert y.grad_fn.parents == (x,)
+    y.sum().backward()
+    assert x.grad.tolist() == [6.0, 12.0]  # 2·k·x
+
+
+def test_pytorch_protocol_needs_input_grad_has_one_entry_per_argument():
+    seen = []
+
+    class Probe(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b, k):
+            seen.append(ctx.needs_input_grad)
+            return a * b * k
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, g, None
+
+    Probe.apply(tg.tensor([1.0], requires_grad=True), tg.tensor([2.0]), 3)
+    assert seen == [(True, False, False)]
+
+
+def test_pytorch_protocol_passes_gradcheck_and_gradgradcheck():
+    x = tg.tensor(np.array([0.5, -1.5, 2.0]), requires_grad=True)
+    assert tg.gradcheck(lambda t: ScaledSquare.apply(t, 3.0), [x])
+    (g,) = tg.grad(ScaledSquare.apply(x, 3.0).sum(), x, create_graph=True)
+    (h,) = tg.grad(g.sum(), x)
+    assert h.tolist() == [6.0, 6.0, 6.0]  # d(6x)/dx
+
+
+def test_pytorch_protocol_forward_does_not_record():
+    class Inside(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            assert not tg.is_grad_enabled()
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    y = Inside.apply(tg.tensor([1.0], requires_grad=True))
+    assert y.grad_fn.name() == "InsideBackward"  # one node, not the Mul inside forward
+
+
+def test_pytorch_protocol_saved_tensor_modified_in_place_is_refused():
+    class Save(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * x
+
+    a = tg.tensor([1.0, 2.0], requires_grad=True) * 1
+    y = Save.apply(a)
+    a.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_pytorch_protocol_saved_tensors_are_freed_by_backward():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = ScaledSquare.apply(x, 1.0)
+    y.sum().backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.grad_fn.ctx.saved_tensors
+
+
+def test_pytorch_protocol_wrong_number_of_gradients_uses_pytorchs_text():
+    class Bad(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            return x * k
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    x = tg.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"^function BadBackward returned an incorrect number of "
+                                           r"gradients \(expected 2, got 1\)$"):
+        Bad.apply(x, 2.0).sum().backward()
+
+
+def test_pytorch_protocol_apply_takes_no_keywords_and_forward_returns_a_tensor():
+    with pytest.raises(TypeError, match="ScaledSquare.apply\\(\\) takes no keyword arguments"):
+        ScaledSquare.apply(tg.tensor([1.0]), k=2.0)
+
+    class Pair(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x, x
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            return g1
+
+    with pytest.raises(TypeError, match="Pair.forward must return one Tensor, got tuple"):
+        Pair.apply(tg.tensor([1.0], requires_grad=True))
+
+
+def test_mixing_up_the_two_protocols_says_which_was_expected():
+    with pytest.raises(TypeError, match="forward is a @staticmethod but the other is not"):
+        class Half(tg.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x
+
+            def backward(self, g):
+                return g
+
+    with pytest.raises(TypeError, match=r"forward\(self, ctx, \.\.\.\) looks like PyTorch's protocol"):
+        class Unmarked(tg.autograd.Function):
+            def forward(self, ctx, x):
+                return x
+
+            def backward(self, ctx, g):
+                return g
+
+
+def test_a_drawing_shows_the_pytorch_protocol_function_by_its_name_and_rule():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    dot = tg.graph_to_dot(ScaledSquare.apply(x, 3.0).sum())
+    assert "ScaledSquareBackward" in dot and "∂ = 2kx" in dot
