@@ -78,7 +78,7 @@ class Function(NodeApi):
     # set when the node is recorded (class-level defaults keep apply short)
     parent_nodes = ()  # each input's grad_fn at that moment (None: a leaf)
     needs_input_grad = ()  # each input's requires_grad at that moment
-    versions = []  # each input's version when recorded, if backward reads the inputs
+    versions = []  # each input's version when recorded, if backward may read the inputs
     output = None  # (array, version counter) of the output, if backward reads it
     freed = False
 
@@ -101,9 +101,8 @@ class Function(NodeApi):
             # Edges are fixed now, as in PyTorch: an in-place op may later give an input
             # a new grad_fn, but this node keeps the one its input had.
             fn.parent_nodes = tuple([p.grad_fn for p in parents])
-            if cls.saves_inputs:  # the version of each input backward will read (None: unread)
-                read = fn.inputs_read()
-                fn.versions = [p._version_counter[0] if i in read else None for i, p in enumerate(parents)]
+            if cls.saves_inputs:
+                fn.versions = [p._version_counter[0] for p in parents]
             if cls.saves_output:
                 fn.output = (data, out._version_counter)
         else:
@@ -119,23 +118,22 @@ class Function(NodeApi):
     def __repr__(self):
         return f"<{self.name()}>"
 
-    def inputs_read(self) -> set:
+    def inputs_read(self):
         """Which inputs backward reads: all, or (with a tuple per input of the inputs its
         gradient reads) those read by the gradients needed, as PyTorch saves them."""
         if self.saves_inputs is True:
-            return set(range(len(self.parents)))
+            return range(len(self.parents))
         return {j for i, need in enumerate(self.needs_input_grad) if need for j in self.saves_inputs[i]}
 
     def saved_values(self, as_tensors: bool) -> list:
-        """What backward reads (None for inputs it does not), refused once freed or once
-        modified in place since it was saved."""
+        """What backward reads, refused once freed, or once an input it reads (or its
+        output) was modified in place since it was saved."""
         if self.freed:
             raise RuntimeError(checks.FREED_MESSAGE)
-        values = []
-        for i, (p, version) in enumerate(zip(self.parents, self.versions)):
-            if version is not None and p._version_counter[0] != version:
-                raise checks.version_error(self, p._data, p._version_counter[0], version, f"input {i}")
-            values.append(None if version is None else p if as_tensors else p._data)
+        inputs = self.parents if self.saves_inputs else ()
+        if [p._version_counter[0] for p in inputs] != self.versions:
+            checks.unchanged_inputs_read(self)  # raises if backward reads one that changed
+        values = [p if as_tensors else p._data for p in inputs]
         if self.saves_output:
             data, version_counter = self.output
             if version_counter[0] != 0:

@@ -244,6 +244,15 @@ def version_error(fn, data, now, expected, which) -> RuntimeError:
         "only after backward.")
 
 
+def unchanged_inputs_read(fn) -> None:
+    """Raise if an input that fn's backward reads was modified in place since recording
+    (an input it does not read may change: PyTorch would not even have saved it)."""
+    read = fn.inputs_read()
+    for i, (p, version) in enumerate(zip(fn.parents, fn.versions)):
+        if i in read and p._version_counter[0] != version:
+            raise version_error(fn, p._data, p._version_counter[0], version, f"input {i}")
+
+
 def gradient_count_error(fn, grads) -> RuntimeError:
     return RuntimeError(f"{fn.name()} returned {len(grads)} gradients for {len(fn.parents)} inputs")
 

@@ -25,10 +25,10 @@ class InPlaceMethods:
 
     def _recording(self, other, text=checks.LEAF_INPLACE) -> bool:
         """Whether an update of self with `other` must be recorded (after the leaf rule)."""
-        grad_enabled = autograd.grad_mode.enabled
-        checks.inplace_allowed(self, grad_enabled, text)
-        other_requires = hasattr(other, "_data") and other._requires_grad
-        return grad_enabled and (self._requires_grad or other_requires)
+        if not autograd.grad_mode.enabled:
+            return False  # under no_grad: no leaf rule, nothing to record
+        checks.inplace_allowed(self, True, text)
+        return self._requires_grad or (hasattr(other, "_data") and other._requires_grad)
 
     def _rebase(self, out_of_place, other, symbol):
         """Record `self = out_of_place(self, other)` and make self that result."""

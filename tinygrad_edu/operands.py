@@ -81,20 +81,25 @@ def promote(a, b, op: str, division: bool = False):
     (or neither, as in `where(c, 1.0, 0.0)`), the other may be an array or a number.
     With `division`, integers divide as float32 (int / int is float32 in PyTorch)."""
     Tensor = autograd.Tensor
-    a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
-    if a_is_tensor and b_is_tensor and a._data.dtype is b._data.dtype and \
-            not (division and a._data.dtype.kind != "f"):
-        return a, b  # the common case: nothing to convert
-    if not a_is_tensor and not b_is_tensor:
-        a = Tensor(a)
-    swap = not isinstance(a, Tensor)
-    t, other = (b, a) if swap else (a, b)
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor) and a._data.dtype is b._data.dtype and \
+                not (division and a._data.dtype.kind != "f"):
+            return a, b  # the common case: nothing to convert
+        return _pair(a, b, op, division)
+    if isinstance(b, Tensor):
+        y, x = _pair(b, a, op, division)
+        return x, y
+    return _pair(Tensor(a), b, op, division)
+
+
+def _pair(t, other, op: str, division: bool):
+    """(t, other) promoted, t a Tensor."""
     if division and t._data.dtype.kind != "f":
         t, other = _integer_division(t, other)
     x, y = _operands(t, other, op)
     if division and x._data.dtype.kind != "f":
         x, y = to_float(x), to_float(y)
-    return (y, x) if swap else (x, y)
+    return x, y
 
 
 def _operands(t, other, op: str):

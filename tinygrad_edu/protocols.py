@@ -66,7 +66,8 @@ class TensorProtocols:
         return format(self.item(), spec) if spec and self._data.size == 1 else str(self)
 
     def numpy(self, force=False) -> np.ndarray:
-        checks.numpy_allowed(self, force)
+        if self._requires_grad and not force:
+            checks.numpy_allowed(self, force)
         return self._data
 
     def __array__(self, dtype=None, copy=None):

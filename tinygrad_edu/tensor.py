@@ -78,7 +78,8 @@ class Tensor(ComposedOps, TensorProtocols, InPlaceMethods, HookMethods):
 
     @property
     def grad(self):
-        checks.grad_access(self)  # PyTorch warns when a non-leaf's .grad is read
+        if self.grad_fn is not None:
+            checks.grad_access(self)  # PyTorch warns when a non-leaf's .grad is read
         return self._grad
 
     @grad.setter
