@@ -160,6 +160,11 @@ class ComposedOps:
         result = function(self._data, axis=axes, keepdims=checks.boolean(keepdim, op, "keepdim"))
         return self._make(np.asarray(result, dtype=self.dtype if self.dtype == np.uint8 else bool_))
 
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        """Indices drawn with these weights (tg.multinomial: a random factory)."""
+        from .creation import multinomial  # creation.py builds on Tensor, hence imports late
+        return multinomial(self, num_samples, replacement, generator=generator)
+
     # -- softmax & co: shifted by the max, so exp never overflows -------------------
 
     def softmax(self, dim):
