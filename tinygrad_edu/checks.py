@@ -59,7 +59,9 @@ def dtype(value, where: str) -> np.dtype:
     if value is None:  # np.dtype(None) would silently mean float64
         raise TypeError(f"{where}: None is not a dtype")
     try:
-        value = np.dtype(value)
+        with warnings.catch_warnings():  # np.dtype("a") warns that the alias is deprecated
+            warnings.simplefilter("ignore", DeprecationWarning)
+            value = np.dtype(value)
     except TypeError:
         raise TypeError(f"{where}: {value!r} is not a dtype") from None
     if value not in SUPPORTED_DTYPES:
@@ -1128,6 +1130,8 @@ def to_arguments(t, args: tuple, kwargs: dict) -> tuple:
         if target is not None:
             raise TypeError("to() got multiple values for argument 'dtype'")
         target = options["dtype"]
+    if isinstance(target, str):  # NumPy would read "float32"; PyTorch takes dtypes only
+        raise TypeError(f"to: {target!r} is not a dtype (pass one such as tg.float32)")
     boolean(options.get("non_blocking", False), "to", "non_blocking")  # a copy is never asynchronous
     copy = boolean(options.get("copy", False), "to", "copy")
     return (t.dtype if target is None else dtype(target, "to")), copy
@@ -1202,6 +1206,21 @@ def randint_args(args: tuple, low, high, size, op: str = "randint") -> tuple:
         raise RuntimeError(f"{op}: random_ expects 'from' to be less than 'to', but got "
                            f"from={low} >= to={high}")
     return low, high, given["size"]
+
+
+def randperm_dtype(n: int, value) -> np.dtype:
+    """randperm's dtype: an integer or float dtype that holds 0 ... n − 1 exactly."""
+    value = dtype(value, "randperm")
+    if value.kind == "b":
+        raise TypeError('randperm: "randperm" not implemented for \'Bool\'')
+    if value.kind == "f":
+        largest = 2 ** (np.finfo(value).nmant + 1) + 1  # the last n whose n − 1 is exact
+        if n > largest:
+            raise RuntimeError(f"randperm: n cannot be greater than {largest} for "
+                               f"{torch_name(value)} type.")
+    elif n:
+        fits_dtype(n - 1, value, "randperm")
+    return value
 
 
 def multinomial_args(t, num_samples, replacement) -> None:

@@ -294,13 +294,16 @@ class ComposedOps:
     def sort(self, dim=-1, descending=False, stable=False):
         """(values, indices) along dim. nan sorts as the largest value; equal values keep
         their order (the sort is always stable, which stable=False allows)."""
-        axis = checks.axis(dim, self.ndim, "sort")
-        checks.boolean(stable, "sort", "stable")
-        order = self._order(axis, checks.boolean(descending, "sort", "descending"))
+        axis, order = self._sorting(dim, descending, stable, "sort")
         return Sorted(self._take(order, axis), self._make(order))
 
     def argsort(self, dim=-1, descending=False, stable=False):
-        return self.sort(dim, descending, stable).indices
+        return self._make(self._sorting(dim, descending, stable, "argsort")[1])
+
+    def _sorting(self, dim, descending, stable, op):
+        axis = checks.axis(dim, self.ndim, op)
+        checks.boolean(stable, op, "stable")
+        return axis, self._order(axis, checks.boolean(descending, op, "descending"))
 
     def topk(self, k, dim=-1, largest=True, sorted=True):
         """The k largest (or smallest) values along dim and their indices, largest first

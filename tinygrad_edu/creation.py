@@ -236,7 +236,9 @@ def multinomial(input: Tensor, num_samples, replacement=False, *, generator=None
     checks.multinomial_args(input, num_samples, replacement)
     rng = _rng(generator, "multinomial")
     weights = input.data.astype(np.float64).reshape(-1, input.shape[-1])
-    if replacement:
+    if len(weights) == 0:  # no rows: no samples
+        samples = np.zeros((0, num_samples), dtype=int64)
+    elif replacement:
         cumulative = np.cumsum(weights, axis=1)
         draws = rng.random((len(weights), num_samples)) * cumulative[:, -1:]
         samples = np.stack([np.searchsorted(c, d, side="right") for c, d in zip(cumulative, draws)])
@@ -256,9 +258,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     checks.cpu_device(device, "randperm")
     checks.integer(n, "randperm", "n")
     (n,) = checks.new_size((n,), "randperm")
-    dtype = checks.dtype(DEFAULT_INT if dtype is None else dtype, "randperm")
-    if n and dtype.kind in "iu":
-        checks.fits_dtype(n - 1, dtype, "randperm")
+    dtype = checks.randperm_dtype(n, DEFAULT_INT if dtype is None else dtype)
     return _finish(_rng(generator, "randperm").permutation(n), dtype, requires_grad, op="randperm")
 
 

@@ -248,6 +248,7 @@ def test_randperm():
     assert sorted(tg.randperm(50).tolist()) == list(range(50))
     assert tg.randperm(4).dtype == np.int64 and tg.randperm(0).tolist() == []
     assert tg.randperm(3, dtype=tg.float32).dtype == np.float32
+    assert sorted(tg.randperm(2049, dtype=tg.float16).tolist()) == list(range(2049))  # all exact
     assert tg.randperm(3, dtype=tg.float32, requires_grad=True).requires_grad
 
 
@@ -256,6 +257,9 @@ def test_randperm():
     (lambda: tg.randperm(3.0), TypeError, "randperm: n must be an int, got float"),
     (lambda: tg.randperm(300, dtype=tg.int8), RuntimeError,
      "randperm: value 299 cannot be converted to type int8 without overflow"),
+    (lambda: tg.randperm(3, dtype=tg.bool), TypeError, 'randperm: "randperm" not implemented for \'Bool\''),
+    (lambda: tg.randperm(2050, dtype=tg.float16), RuntimeError,
+     "randperm: n cannot be greater than 2049 for Half type."),
     (lambda: tg.randperm(3, requires_grad=True), RuntimeError,
      "Only Tensors of floating point and complex dtype can require gradients"),
 ])
