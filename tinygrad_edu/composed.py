@@ -80,8 +80,8 @@ class ComposedOps:
         return self
 
     def cuda(self, device=None, non_blocking=False):
-        checks.device_spec("cuda" if device is None else device, op="cuda")
-        return self  # reached only for device="cpu"
+        """Refused: there is no GPU here (the error says so)."""
+        checks.device_spec("cuda", op="cuda")
 
     @property
     def is_cuda(self) -> bool:
