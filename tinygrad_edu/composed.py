@@ -3,7 +3,8 @@
 `Tensor` inherits `ComposedOps` (see tensor.py), so `x.softmax(1)` is
 `(x - shift).exp() / ...` recorded as the primitives it is made of, and the
 gradient follows from theirs. New PyTorch methods that are compositions go here,
-keeping the reading path (ops.py, autograd.py, tensor.py) short.
+keeping the reading path (ops.py, autograd.py, tensor.py) short; so do the one-line
+methods whose op is a primitive of more_ops.py (sin, norm, cumsum, ...).
 """
 from __future__ import annotations
 

@@ -156,3 +156,40 @@ def test_dtype_aliases_do_not_shadow_python_builtins_outside_the_namespace():
     assert float is builtins.float and int is builtins.int and bool is builtins.bool
     assert float("1.5") == 1.5 and int("3") == 3
     assert math.isclose(float(tg.tensor(2.5)), 2.5)
+
+
+# ----------------------------------------------------------------------------
+# a PyTorch script, with only its import renamed
+
+SCRIPT = """
+import tinygrad_edu as torch
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+generator = torch.Generator().manual_seed(0)
+x = torch.randn(64, 3, generator=generator, device=device, dtype=torch.double)
+true_w = torch.tensor([[1.5], [-2.0], [0.5]], dtype=torch.float64).to(device)
+y = x @ true_w + 0.01 * torch.randn(64, 1, generator=generator, dtype=torch.double)
+w = torch.zeros(3, 1, dtype=torch.double, device=device, requires_grad=True)
+for step in range(200):
+    loss = ((x @ w - y) ** 2).mean()
+    loss.backward()
+    with torch.no_grad():
+        w -= 0.1 * w.grad
+    w.grad = None
+with torch.inference_mode():
+    residual = (x @ w - y).squeeze(1)
+    top = torch.topk(residual.abs(), k=3).indices
+    order = torch.argsort(residual, descending=True)
+    spread = residual.std(unbiased=False)
+    batches = torch.split(torch.randperm(64, generator=generator), 16)
+norm = torch.norm(w - true_w)
+"""
+
+
+def test_a_pytorch_script_runs_with_the_import_renamed():
+    namespace = {}
+    exec(SCRIPT, namespace)  # noqa: S102 - the script is the test's own text
+    assert namespace["norm"].item() < 0.01 and namespace["w"].device.type == "cpu"
+    assert namespace["spread"].item() < 0.02 and len(namespace["batches"]) == 4
+    assert sorted(namespace["order"].tolist()) == list(range(64))
+    assert not namespace["residual"].requires_grad
