@@ -874,8 +874,12 @@ def test_to_and_conversions(x, dtype):
     t = tg.from_numpy(x)
     assert repr(t).startswith("tensor(")  # nan, inf, empty and every dtype print
     result, error = attempt(lambda: t.to(dtype), ["to"])
-    target, _ = reference(lambda: np.dtype(dtype) if dtype is not None else None)
+    # to(None) is to(device=None) in PyTorch: the tensor itself; a string names a device
+    target, _ = reference(lambda: None if isinstance(dtype, str) else
+                          np.dtype(dtype) if dtype is not None else x.dtype)
     assert (error is None) == (target is not None and target in SUPPORTED_DTYPES), (dtype, error)
+    if dtype is None:
+        assert result is t
     if error is None:
         with ieee_arithmetic():
             expected = x.astype(target)  # nan -> int is NumPy's cast

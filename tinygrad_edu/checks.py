@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from .dtypes import CATEGORY, SUPPORTED_DTYPES, fits
+from .dtypes import CATEGORY, DEFAULT_FLOAT, SUPPORTED_DTYPES, fits
 
 # ----------------------------------------------------------------------------
 # values of any op: numbers, ints, tensors, dtypes
@@ -90,7 +90,9 @@ def dtype(value, where: str) -> np.dtype:
     if value is None:  # np.dtype(None) would silently mean float64
         raise TypeError(f"{where}: None is not a dtype")
     try:
-        value = np.dtype(value)
+        with warnings.catch_warnings():  # np.dtype("a") warns that the alias is deprecated
+            warnings.simplefilter("ignore", DeprecationWarning)
+            value = np.dtype(value)
     except TypeError:
         raise TypeError(f"{where}: {value!r} is not a dtype") from None
     if value not in SUPPORTED_DTYPES:
@@ -739,6 +741,578 @@ def count(value, op: str, name: str) -> int:
     if value < 0:
         raise RuntimeError(f"{op}: {name} must be non-negative, got {value}")
     return int(value)
+
+
+# ----------------------------------------------------------------------------
+# PyTorch's torch namespace beyond the core (composed.py, more_ops.py, functions.py)
+
+# PyTorch's names for dtypes, in the texts that quote them ("Float did not match Double")
+TORCH_DTYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
+                     "int16": "Short", "int32": "Int", "int64": "Long", "uint8": "Byte",
+                     "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64", "bool": "Bool"}
+
+
+def torch_name(dtype_) -> str:
+    return TORCH_DTYPE_NAMES[np.dtype(dtype_).name]
+
+
+def boolean(value, op: str, name: str) -> bool:
+    """A flag such as descending= (PyTorch refuses 0 and 1 there)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{op}(): argument '{name}' must be bool, not {type(value).__name__}")
+    return bool(value)
+
+
+def dims_or_all(t, dim, op: str):
+    """A reduction's axes; None, () and [] mean every axis (as PyTorch reads dim=())."""
+    return None if dim is None else axes(dim, t.ndim, op) or None
+
+
+def variance_args(t, dim, unbiased, keepdim, correction, op: str):
+    """var/std's (axes or None, correction, keepdim) from PyTorch's overloads:
+    (dim, unbiased, keepdim), (unbiased) alone, and (dim, *, correction, keepdim)."""
+    if isinstance(dim, (bool, np.bool_)):  # x.var(False): the overload whose only argument is unbiased
+        if unbiased is not None:
+            raise TypeError(f"{op}(): unbiased given twice ({dim!r} and unbiased={unbiased!r})")
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{op}(): give unbiased= or correction=, not both (got unbiased="
+                        f"{unbiased!r}, correction={correction!r})")
+    if unbiased is not None:
+        correction = 1 if boolean(unbiased, op, "unbiased") else 0
+    elif correction is None:
+        correction = 1
+    else:
+        number(correction, op, "correction", finite=True)
+    if t.dtype.kind != "f":
+        raise RuntimeError(f"{op}(): std and var only support floating point and complex dtypes "
+                           f"(got {t.dtype})")
+    return dims_or_all(t, dim, op), correction, boolean(keepdim, op, "keepdim")
+
+
+def degrees_of_freedom(count: int, correction, op: str):
+    """n − correction, at least 0; PyTorch warns when it is 0 (the result is then inf or nan)."""
+    dof = max(0, count - correction)
+    if dof == 0:
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=4)
+    return dof
+
+
+def norm_args(t, p, dim, keepdim, op: str = "norm"):
+    """norm's (p as a float, axes or None, keepdim). 'fro' is the 2-norm over one or two
+    dims (or all); p = 0 counts the nonzero elements; ±inf is the largest/smallest |x|."""
+    found = dims_or_all(t, dim, op)
+    if p is None:
+        p = 2.0
+    if isinstance(p, str):
+        if p == "nuc":
+            raise RuntimeError(f"{op}: p='nuc' (the nuclear norm, a sum of singular values) is "
+                               f"not supported; use 'fro' or a number")
+        if p != "fro":
+            raise RuntimeError(f"{op}: linalg.matrix_norm: Order {p} not supported.")
+        if found is not None and len(found) > 2:
+            raise RuntimeError(f"{op}: linalg.matrix_norm: dim must be a 2-tuple. Got "
+                               f"{' '.join(str(d) for d in found)}")
+        p = 2.0
+    elif not is_number(p):
+        raise TypeError(f"{op}: p must be a number, 'fro' or 'nuc', got {type(p).__name__}")
+    if t.dtype.kind != "f":
+        raise RuntimeError(f"{op}: linalg.vector_norm: Expected a floating point or complex "
+                           f"tensor as input. Got {torch_name(t.dtype)}")
+    p = float(p)
+    if p < 0 or math.isinf(p):  # min/max-like: an empty reduction has no value
+        if found is None and t._data.size == 0:
+            raise RuntimeError(f"{op}: linalg.vector_norm cannot compute the {p:g} norm on an empty "
+                               f"tensor because the operation does not have an identity")
+        for d in found or ():
+            if t.shape[d] == 0:
+                raise RuntimeError(f"{op}: linalg.vector_norm cannot compute the {p:g} norm on the "
+                                   f"dimension {d} because this dimension is empty and the "
+                                   f"operation does not have an identity")
+    return p, found, boolean(keepdim, op, "keepdim")
+
+
+def floating_dtype(value, op: str, text: str):
+    """A dtype= that must be floating point (norm's), with PyTorch's text."""
+    value = dtype(value, op)
+    if value.kind != "f":
+        raise RuntimeError(f"{op}: {text}, but got {torch_name(value)}")
+    return value
+
+
+def gather_index(t, axis: int, index, op: str = "gather") -> np.ndarray:
+    """gather's index: an int32/int64 Tensor with t's number of dims, no larger than t
+    outside `axis`, every value a valid position along `axis` (PyTorch's texts)."""
+    tensor(index, op, "index")
+    positions = index._data
+    if positions.dtype not in (np.int32, np.int64):
+        raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index (got {positions.dtype})")
+    if positions.ndim != t.ndim:
+        raise RuntimeError(f"{op}(): Index tensor must have the same number of dimensions as input "
+                           f"tensor (index shape {positions.shape}, input shape {t.shape})")
+    for d in range(t.ndim):
+        if d != axis and positions.shape[d] > t.shape[d]:
+            raise RuntimeError(f"{op}(): Size does not match at dimension {d} expected index "
+                               f"{list(positions.shape)} to be no larger than self {list(t.shape)} "
+                               f"apart from dimension {axis}")
+    _positions_in_range(positions, t.shape[axis] if t.ndim else 1, axis, op, RuntimeError)
+    return positions
+
+
+def _positions_in_range(positions, size: int, axis: int, op: str, kind) -> None:
+    outside = (positions < 0) | (positions >= size)
+    if outside.any():
+        raise kind(f"{op}(): index {positions[outside].flat[0]} is out of bounds for dimension "
+                   f"{axis} with size {size}")
+
+
+def select_index(t, axis: int, index, op: str = "index_select") -> np.ndarray:
+    """index_select's index: a 0-d or 1-D int32/int64 Tensor of valid positions, flattened."""
+    if not hasattr(index, "_data"):
+        raise TypeError(f"{op}(): argument 'index' (position 2) must be Tensor, not "
+                        f"{type(index).__name__}")
+    positions = index._data
+    if positions.dtype not in (np.int32, np.int64):
+        raise RuntimeError(f"{op}(): Expected dtype int32 or int64 for index (got {positions.dtype})")
+    if positions.ndim > 1:
+        raise IndexError(f"{op}(): Index is supposed to be a vector (got shape {positions.shape})")
+    positions = positions.reshape(-1)
+    if t.ndim == 0 and positions.size != 1:
+        raise RuntimeError(f"{op}(): Index to scalar can have only 1 value, got {positions.size} "
+                           f"value(s)")
+    size = t.shape[axis] if t.ndim else 1
+    if ((positions < 0) | (positions >= size)).any():
+        raise IndexError(f"{op}(): index out of range in self (index "
+                         f"{positions[(positions < 0) | (positions >= size)][0]} for dimension "
+                         f"{axis} of size {size})")
+    return positions
+
+
+def masked_fill_args(t, mask, value, op: str = "masked_fill") -> np.ndarray:
+    """masked_fill's mask (a bool Tensor broadcastable with t, as an array) after checking
+    the value: a number or a 0-d Tensor that t's dtype can hold."""
+    tensor(mask, op, "mask")
+    if mask.dtype != np.bool_:
+        raise RuntimeError(f"{op}: masked_fill_ only supports boolean masks, but got mask with "
+                           f"dtype {mask.dtype}")
+    broadcastable(t.shape, mask.shape, op)
+    if hasattr(value, "_data"):
+        if value.ndim != 0:
+            raise RuntimeError(f"{op}: masked_fill_ only supports a 0-dimensional value tensor, "
+                               f"but got tensor with {value.ndim} dimension(s).")
+        value = value._data.item()
+    number(value, op, "value")
+    if t.dtype.kind in "iu":
+        fits_dtype(value, t.dtype, op)
+    return mask._data
+
+
+def split_sizes(t, split_size_or_sections, axis: int, op: str = "split") -> list:
+    """The sizes of split's pieces along `axis` (PyTorch's rules and texts)."""
+    if t.ndim == 0:
+        raise RuntimeError(f"{op} expects at least a 1-dimensional tensor")
+    length = t.shape[axis]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        pieces = [integer(n, op, "split_sizes") for n in split_size_or_sections]
+        if any(n < 0 for n in pieces):
+            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative "
+                               f"entries, but got split_sizes={pieces}")
+        if sum(pieces) != length:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {length} "
+                               f"(input tensor's size at dimension {axis}), but got "
+                               f"split_sizes={pieces}")
+        return pieces
+    size = integer(split_size_or_sections, op, "split_size")
+    if size < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+    if size == 0:
+        if length:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {length}")
+        return [0]
+    count = max(-(-length // size), 1)
+    return [size] * (count - 1) + [length - size * (count - 1)]
+
+
+def chunk_sizes(t, chunks, axis: int) -> list:
+    """chunk: pieces of ceil(n / chunks) along `axis` (so possibly fewer than `chunks`)."""
+    integer(chunks, "chunk", "chunks")
+    if t.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    length = t.shape[axis]
+    if length == 0:
+        return [0] * chunks
+    return split_sizes(t, -(-length // chunks), axis, "chunk")
+
+
+def repeat_sizes(t, repeats) -> tuple:
+    """repeat's counts, one per dim of the result (at least t.ndim of them)."""
+    if not repeats:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+    repeats = sizes(repeats, "repeat")
+    if len(repeats) < t.ndim:
+        raise RuntimeError(f"repeat: Number of dimensions of repeat dims can not be smaller than "
+                           f"number of dimensions of tensor (repeats {list(repeats)} for shape "
+                           f"{t.shape})")
+    shape = (1,) * (len(repeats) - t.ndim) + t.shape
+    result = [r * n for r, n in zip(repeats, shape)]
+    if min(repeats) < 0:
+        raise RuntimeError(f"repeat: Trying to create tensor with negative dimension "
+                           f"{min(result)}: {result}")
+    return repeats
+
+
+def topk_count(t, k, axis: int) -> int:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"topk(): argument 'k' (position 1) must be int, not {type(k).__name__}")
+    length = t.shape[axis] if t.ndim else 1
+    if not 0 <= k <= length:
+        raise RuntimeError(f"topk(): selected index k out of range (k = {k} for size {length} "
+                           f"along dim {axis})")
+    return int(k)
+
+
+def allclose_args(a, b, rtol, atol, op: str = "allclose") -> None:
+    """isclose/allclose: two tensors of one dtype that broadcast, tolerances >= 0."""
+    tensor(a, op, "input")
+    if not hasattr(b, "_data"):
+        raise TypeError(f"{op}(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(b).__name__}")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"{op}(): {torch_name(a.dtype)} did not match {torch_name(b.dtype)}")
+    broadcastable(a.shape, b.shape, op)
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        number(value, op, name)
+        if not value >= 0:
+            raise RuntimeError(f"{op}(): {name} must be greater than or equal to zero, but got "
+                               f"{value:g}")
+
+
+# ----------------------------------------------------------------------------
+# einsum's equation
+
+
+def einsum_operands(operands) -> list:
+    """einsum(eq, a, b) and einsum(eq, [a, b]) both give [a, b]; each must be a Tensor."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = operands[0]
+    if not operands:
+        raise ValueError("einsum(): must specify the equation string and at least one operand, "
+                         "or at least one operand and its subscripts list")
+    for i, operand in enumerate(operands):
+        if not hasattr(operand, "_data"):
+            raise TypeError(f"einsum(): expected Tensor as element {i} in argument 1, but got "
+                            f"{type(operand).__name__}")
+        if operand.dtype != operands[0].dtype:
+            raise RuntimeError(f"einsum(): expected scalar type {torch_name(operands[0].dtype)} "
+                               f"but found {torch_name(operand.dtype)} (operand {i})")
+    return list(operands)
+
+
+def _einsum_term(equation: str, start: int, end: int, what: str) -> list:
+    """The labels of equation[start:end] in order, '...' kept as one item; spaces skipped."""
+    labels, i = [], start
+    while i < end:
+        c = equation[i]
+        if c == ".":
+            if equation[i:i + 3] != "..." or i + 3 > end:
+                raise RuntimeError(f"einsum(): found '.' for {what} that is not part of any ellipsis")
+            if "..." in labels:
+                raise RuntimeError(f"einsum(): found '.' for {what} for which an ellipsis was "
+                                   f"already found")
+            labels.append("...")
+            i += 3
+            continue
+        if c in _LETTERS:
+            labels.append(c)
+        elif c != " ":
+            raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the equation "
+                               f"string, subscripts must be in [a-zA-Z]")
+        i += 1
+    return labels
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def einsum_equation(equation, shapes):
+    """The labels of each operand (one letter per dimension: an ellipsis becomes letters the
+    equation does not use) and of the output, and every label's size (size-1 dims broadcast).
+    Without '->' the output is the ellipsis, then the labels used once, in alphabetical order."""
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum(): argument 'equation' (position 1) must be str, not "
+                        f"{type(equation).__name__}")
+    arrow = equation.find("->")
+    lhs_end = len(equation) if arrow < 0 else arrow
+    bounds, start = [], 0
+    for i in range(lhs_end + 1):
+        if i == lhs_end or equation[i] == ",":
+            bounds.append((start, i))
+            start = i + 1
+    if len(bounds) > len(shapes):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    if len(bounds) < len(shapes):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    terms = [_einsum_term(equation, a, b, f"operand {k}") for k, (a, b) in enumerate(bounds)]
+    spare = [c for c in _LETTERS if c not in equation]
+    rank = 0
+    for k, (term, shape) in enumerate(zip(terms, shapes)):
+        named = len(term) - ("..." in term)
+        if "..." in term and named > len(shape):
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({named}) is more "
+                               f"than the number of dimensions ({len(shape)}) for operand {k}")
+        if "..." not in term and named != len(shape):
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({named}) does "
+                               f"not match the number of dimensions ({len(shape)}) for operand {k} "
+                               f"and no ellipsis was given")
+        if "..." in term:
+            rank = max(rank, len(shape) - named)
+    if rank > len(spare):
+        raise RuntimeError(f"einsum(): the ellipsis covers {rank} dimensions, more than the "
+                           f"{len(spare)} letters the equation leaves unused")
+    ellipsis = "".join(spare[:rank])
+    inputs, label_sizes = [], {}
+    for k, (term, shape) in enumerate(zip(terms, shapes)):
+        covered = len(shape) - (len(term) - ("..." in term))
+        labels = "".join(ellipsis[rank - covered:] if c == "..." else c for c in term)
+        for position, (label, size) in enumerate(zip(labels, shape)):
+            first = labels.index(label)
+            if first != position and shape[first] != size:
+                raise RuntimeError(f"einsum(): subscript {label} is repeated for operand {k} but "
+                                   f"the sizes don't match, {size} != {shape[first]}")
+            seen = label_sizes.get(label, size)
+            if seen != size and 1 not in (seen, size):
+                if label in ellipsis:
+                    raise RuntimeError(f"einsum(): dimension {ellipsis.index(label) - rank + covered} "
+                                       f"covered by ellipsis in operand {k} has size {size} which "
+                                       f"does not broadcast with previously seen ellipsis with size "
+                                       f"{seen} for the respective dimension")
+                raise RuntimeError(f"einsum(): subscript {label} has size {size} for operand {k} "
+                                   f"which does not broadcast with previously seen size {seen}")
+            label_sizes[label] = max(seen, size)
+        inputs.append(labels)
+    if arrow < 0:
+        used = "".join(inputs)
+        output = ellipsis + "".join(sorted(c for c in set(used) if used.count(c) == 1
+                                           and c not in ellipsis))
+    else:
+        term = _einsum_term(equation, arrow + 2, len(equation), "the output")
+        output = "".join(ellipsis if c == "..." else c for c in term)
+        for label in term:
+            if label != "..." and label not in label_sizes:
+                raise RuntimeError(f"einsum(): output subscript {label} does not appear in the "
+                                   f"equation for any input operand")
+            if label != "..." and term.count(label) > 1:
+                raise RuntimeError(f"einsum(): output subscript {label} appears more than once in "
+                                   f"the output")
+    return inputs, output, label_sizes
+
+
+# ----------------------------------------------------------------------------
+# devices, generators and random factories (devices.py, creation.py)
+
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                 "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                 "privateuseone")
+
+
+def device_spec(value, index=None, op: str = "device") -> tuple:
+    """(type, index) of a device given as 'cpu', 'cpu:0', a tg.device, or type and index.
+    Any other device PyTorch knows ('cuda', 'cuda:0', 'mps', an accelerator index) raises:
+    there is only the CPU here. Unknown names get PyTorch's "Expected one of ..." text."""
+    if isinstance(value, str):
+        name, colon, number_ = value.partition(":")
+        if name not in _DEVICE_TYPES:
+            raise RuntimeError(f"{op}: Expected one of {', '.join(_DEVICE_TYPES)} device type at "
+                               f"start of device string: {value}")
+        if colon and not number_.isdigit():
+            raise RuntimeError(f"{op}: Invalid device string: '{value}'")
+        found = int(number_) if colon else None
+        if colon and index is not None:
+            raise RuntimeError(f"{op}: type (string) must not include an index because index was "
+                               f"passed explicitly: {value}")
+    elif hasattr(value, "type") and hasattr(value, "index") and type(value).__name__ == "device":
+        name, found = value.type, value.index
+        if index is not None:
+            raise TypeError(f"{op}: give a device or a type and an index, not a device and an index")
+    elif isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        raise RuntimeError(f"{op}: device {value} means an accelerator, but tinygrad_edu runs on "
+                           f"the CPU only (use 'cpu'; tg.cuda.is_available() is False)")
+    else:
+        raise TypeError(f"{op}: device must be a string such as 'cpu' or a tg.device, got "
+                        f"{type(value).__name__}")
+    if index is not None:
+        found = integer(index, op, "index")
+        if found < 0:
+            raise RuntimeError(f"{op}: Device index must not be negative")
+    if name != "cpu":
+        raise RuntimeError(f"{op}: tinygrad_edu runs on the CPU only; device '{value}' is not "
+                           f"available (use 'cpu'; tg.cuda.is_available() is False)")
+    return name, found
+
+
+def cpu_device(value, op: str) -> None:
+    """device= of a factory: None or the CPU."""
+    if value is not None:
+        device_spec(value, op=op)
+
+
+_DTYPE_NAMES = {d.name for d in SUPPORTED_DTYPES}
+_TO_KEYWORDS = ("dtype", "device", "non_blocking", "copy", "memory_format")
+
+
+def to_arguments(t, args: tuple, kwargs: dict) -> tuple:
+    """Tensor.to's (dtype, copy) from PyTorch's three forms: to(dtype, non_blocking, copy),
+    to(device=None, dtype=None, non_blocking, copy) and to(other, non_blocking, copy);
+    the device must be the CPU (a tensor's device never changes here)."""
+    if len(args) == 1 and not kwargs and type(args[0]) is np.dtype:  # the engine's own casts
+        return dtype(args[0], "to"), False
+    for name in kwargs:
+        if name not in _TO_KEYWORDS:
+            raise TypeError(f"to() got an unexpected keyword argument '{name}'")
+    args, options = list(args), dict(kwargs)
+    target = None
+    if args and hasattr(args[0], "_data"):  # to(other): other's dtype and device
+        target = args.pop(0).dtype
+    elif args and (isinstance(args[0], (str, int)) or type(args[0]).__name__ == "device"):
+        if isinstance(args[0], str) and args[0] in _DTYPE_NAMES:
+            raise RuntimeError(f"to: Invalid device string: '{args[0]}' (a string names a device, "
+                               f"as in PyTorch; for the dtype pass tg.{args[0]})")
+        device_spec(args.pop(0), op="to")  # to(device, dtype=None, ...)
+        if args and not isinstance(args[0], bool):
+            target = args.pop(0)
+    elif args:
+        target = args.pop(0)
+    if len(args) > 2:
+        raise TypeError(f"to() takes at most 4 positional arguments ({len(args) + 2} or more given)")
+    for name, value in zip(("non_blocking", "copy"), args):
+        if name in options:
+            raise TypeError(f"to() got multiple values for argument '{name}'")
+        options[name] = value
+    if options.get("device") is not None:
+        device_spec(options["device"], op="to")
+    if options.get("dtype") is not None:
+        if target is not None:
+            raise TypeError("to() got multiple values for argument 'dtype'")
+        target = options["dtype"]
+    if isinstance(target, str):  # NumPy would read "float32"; PyTorch takes dtypes only
+        raise TypeError(f"to: {target!r} is not a dtype (pass one such as tg.float32)")
+    boolean(options.get("non_blocking", False), "to", "non_blocking")  # a copy is never asynchronous
+    copy = boolean(options.get("copy", False), "to", "copy")
+    return (t.dtype if target is None else dtype(target, "to")), copy
+
+
+def seed(value, op: str = "manual_seed") -> int:
+    """A seed as PyTorch takes it: an int in [-2**63, 2**64), negative ones wrapping around."""
+    integer(value, op, "seed")
+    if not -2**63 <= value < 2**64:
+        raise ValueError(f"{op}: Overflow when unpacking long long (the seed must be in "
+                         f"[-2**63, 2**64), got {value})")
+    return int(value) % 2**64
+
+
+def random_generator(value, op: str):
+    """generator=: None (tg's default), a tg.Generator or a numpy.random.Generator; returns
+    the NumPy generator to draw from, or None for the default."""
+    if value is None or isinstance(value, np.random.Generator):
+        return value
+    inner = getattr(value, "generator", None)
+    if isinstance(inner, np.random.Generator):
+        return inner
+    raise TypeError(f"{op}(): generator must be a tg.Generator (or a numpy.random.Generator), "
+                    f"got {type(value).__name__}")
+
+
+def normal_args(mean, std, size, op: str = "normal") -> tuple:
+    """normal's (shape, default dtype): numbers take size=, tensors give their broadcast
+    shape and dtype; std >= 0 (PyTorch's texts)."""
+    shapes, dtypes = [], []
+    for name, value in (("mean", mean), ("std", std)):
+        if hasattr(value, "_data"):
+            if value.dtype.kind != "f":
+                raise TypeError(f"{op}: {name} must be a floating-point tensor, got dtype "
+                                f"{value.dtype}")
+            shapes.append(value.shape)
+            dtypes.append(value.dtype)
+        else:
+            number(value, op, name)
+    if hasattr(std, "_data"):
+        if not (std._data >= 0).all():
+            raise RuntimeError(f"{op} expects all elements of std >= 0.0")
+    elif not std >= 0:
+        raise RuntimeError(f"{op} expects std >= 0.0, but found std {std:g}")
+    if not shapes:
+        if size is None:
+            raise TypeError(f"{op}(): with a number mean and std, give the size too, e.g. "
+                            f"normal(0.0, 1.0, (2, 3))")
+        return new_size((size,), op), DEFAULT_FLOAT
+    if size is not None:
+        raise TypeError(f"{op}(): size goes only with a number mean and std (a tensor mean or "
+                        f"std sets the shape)")
+    if len(shapes) == 2:
+        broadcastable(*shapes, op)
+    return np.broadcast_shapes(*shapes), np.result_type(*dtypes)
+
+
+def randint_args(args: tuple, low, high, size, op: str = "randint") -> tuple:
+    """randint's (low, high, size) from randint(high, size), randint(low, high, size) and
+    keywords; low < high."""
+    given = {"low": low, "high": high, "size": size}
+    slots = [name for name, value in given.items() if value is None]
+    if "low" in slots and len(args) == len(slots) - 1:
+        slots.remove("low")
+        given["low"] = 0
+    if len(args) != len(slots):
+        raise TypeError(f"{op}() takes (high, size) or (low, high, size); got {len(args)} "
+                        f"positional arguments for {', '.join(slots) or 'none'}")
+    given.update(zip(slots, args))
+    low, high = integer(given["low"], op, "low"), integer(given["high"], op, "high")
+    if low >= high:
+        raise RuntimeError(f"{op}: random_ expects 'from' to be less than 'to', but got "
+                           f"from={low} >= to={high}")
+    return low, high, given["size"]
+
+
+def randperm_dtype(n: int, value) -> np.dtype:
+    """randperm's dtype: an integer or float dtype that holds 0 ... n − 1 exactly."""
+    value = dtype(value, "randperm")
+    if value.kind == "b":
+        raise TypeError('randperm: "randperm" not implemented for \'Bool\'')
+    if value.kind == "f":
+        largest = 2 ** (np.finfo(value).nmant + 1) + 1  # the last n whose n − 1 is exact
+        if n > largest:
+            raise RuntimeError(f"randperm: n cannot be greater than {largest} for "
+                               f"{torch_name(value)} type.")
+    elif n:
+        fits_dtype(n - 1, value, "randperm")
+    return value
+
+
+def multinomial_args(t, num_samples, replacement) -> None:
+    """multinomial: 1-D or 2-D float weights, each row with a positive, finite sum."""
+    op = "multinomial"
+    tensor(t, op, "input")
+    integer(num_samples, op, "num_samples")
+    boolean(replacement, op, "replacement")
+    if t.dtype.kind != "f":
+        raise RuntimeError(f"{op} only supports floating-point dtypes for input, got: "
+                           f"{torch_name(t.dtype)}")
+    if t.ndim not in (1, 2):
+        raise RuntimeError(f"{op}: prob_dist must be 1 or 2 dim (got shape {t.shape})")
+    if num_samples <= 0:
+        raise RuntimeError(f"{op}: cannot sample n_sample <= 0 samples (got {num_samples})")
+    if not replacement and num_samples > t.shape[-1]:
+        raise RuntimeError(f"{op}: cannot sample n_sample > prob_dist.size(-1) samples without "
+                           f"replacement ({num_samples} > {t.shape[-1]})")
+    weights = t._data
+    if not (np.isfinite(weights).all() and (weights >= 0).all()):
+        raise RuntimeError(f"{op}: probability tensor contains either `inf`, `nan` or element < 0")
+    if not (weights.sum(-1) > 0).all():
+        raise RuntimeError(f"{op}: invalid multinomial distribution (sum of probabilities <= 0)")
 
 
 # ----------------------------------------------------------------------------

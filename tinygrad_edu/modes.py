@@ -1,12 +1,14 @@
-"""Grad-mode switches: `no_grad`, `enable_grad`, `set_grad_enabled`.
+"""Grad-mode switches: `no_grad`, `enable_grad`, `set_grad_enabled`, `inference_mode`.
 
 Each sets the engine's one flag (`autograd.grad_mode`) and restores it on exit,
 and works as a context manager and as a decorator (with or without parentheses
-for no_grad / enable_grad, as in PyTorch); set_grad_enabled also as a plain call.
+for no_grad / enable_grad / inference_mode, as in PyTorch); set_grad_enabled also
+as a plain call.
 """
 from __future__ import annotations
 
 import functools
+import threading
 
 from . import autograd
 
@@ -86,3 +88,47 @@ class enable_grad(_GradModeContext):
     """Switch recording back on, e.g. inside a `no_grad` block."""
 
     mode = True
+
+
+class _InferenceMode(threading.local):
+    enabled = False
+
+
+_inference_mode = _InferenceMode()
+
+
+def is_inference_mode_enabled() -> bool:
+    return _inference_mode.enabled
+
+
+class inference_mode(_ContextDecorator):
+    """PyTorch's inference_mode: no_grad for code that will never need gradients.
+
+    `inference_mode()` (or `inference_mode(True)`) switches recording off, and
+    `inference_mode(False)` switches it on, as in PyTorch. PyTorch also marks the
+    tensors made inside as "inference tensors" that autograd later refuses; here they
+    are ordinary tensors that do not require grad (as under no_grad).
+    """
+
+    def __new__(cls, mode=True):
+        context = super().__new__(cls)
+        if callable(mode):  # @inference_mode without parentheses
+            context.__init__(True)
+            return context(mode)
+        return context
+
+    def __init__(self, mode=True):
+        if not isinstance(mode, bool):
+            raise TypeError(f"inference_mode: mode must be a bool, got {type(mode).__name__}")
+        self.mode = mode
+
+    def __enter__(self):
+        self.previous = autograd.grad_mode.enabled, _inference_mode.enabled
+        autograd.grad_mode.enabled, _inference_mode.enabled = not self.mode, self.mode
+
+    def __exit__(self, *exc):
+        autograd.grad_mode.enabled, _inference_mode.enabled = self.previous
+        return False
+
+    def _fresh(self):
+        return inference_mode(self.mode)

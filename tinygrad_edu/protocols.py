@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import checks
+from . import checks, devices
 from .dtypes import DEFAULT_FLOAT, DEFAULT_INT, bool_, fits, result_type
 from .operands import promote
 
@@ -24,8 +24,8 @@ class TensorProtocols:
         return self._version_counter[0]
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> devices.device:
+        return devices.CPU  # the only device
 
     def size(self, dim=None):
         return self.shape if dim is None else self.shape[checks.axis(dim, self.ndim, "size")]

@@ -110,9 +110,10 @@ class Tensor(ComposedOps, TensorProtocols, InPlaceMethods, HookMethods):
         """The same data and version counter, cut from the graph."""
         return Tensor._make(self._data, False, None, self._version_counter)
 
-    def to(self, dtype) -> Tensor:
-        dtype = checks.dtype(dtype, "to")
-        if dtype == self._data.dtype:
+    def to(self, *args, **kwargs) -> Tensor:
+        """to(dtype), to(device, dtype), to(other_tensor), to(dtype=..., copy=True), ..."""
+        dtype, copy = checks.to_arguments(self, args, kwargs)
+        if dtype == self._data.dtype and not copy:
             return self
         if dtype.kind != "f":  # integer results cannot carry gradients
             return Tensor._make(self._data.astype(dtype))

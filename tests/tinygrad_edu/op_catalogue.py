@@ -16,7 +16,8 @@ Input kinds (why each exists):
 * ``offgrid`` / ``offgrid_shifted`` — values near k·0.3 and near k·0.3 + 0.15:
   two tensors of these kinds never tie, whatever broadcasting pairs them up
   (maximum, minimum);
-* ``unbounded`` — at least 0.1 away from ±0.5, the bounds used with clamp.
+* ``unbounded`` — at least 0.1 away from ±0.5, the bounds used with clamp;
+* ``above_minus_one`` — in (-0.5, 2): log1p, away from its pole at -1.
 
 A central difference with eps = 1e-6 only sees a kink closer than eps, so
 these margins are generous.
@@ -61,6 +62,11 @@ def offgrid_shifted(rng, shape):
     return offgrid(rng, shape) + 0.15
 
 
+def above_minus_one(rng, shape):
+    """Values in (-0.5, 2): log1p's domain, away from its pole at -1."""
+    return rng.uniform(-0.5, 2.0, shape)
+
+
 def unbounded(rng, shape):
     """Values in (-1.5, -0.6) ∪ (-0.4, 0.4) ∪ (0.6, 1.5): never within 0.1 of ±0.5."""
     region = rng.integers(0, 3, shape)
@@ -70,7 +76,8 @@ def unbounded(rng, shape):
 
 
 KINDS = dict(normal=normal, positive=positive, nonzero=nonzero, distinct=distinct,
-             offgrid=offgrid, offgrid_shifted=offgrid_shifted, unbounded=unbounded)
+             offgrid=offgrid, offgrid_shifted=offgrid_shifted, unbounded=unbounded,
+             above_minus_one=above_minus_one)
 
 
 def make_inputs(rng, specs):
@@ -103,6 +110,7 @@ def case(name, fn, *specs, **gradcheck_options):
 
 
 N, P, NZ, D = "normal", "positive", "nonzero", "distinct"
+N_ABOVE_MINUS_ONE = "above_minus_one"
 
 # Shape pairs that exercise broadcasting in backward: equal shapes, the outer
 # product pattern, a trailing vector, 0-d scalars on either side, and a pair
@@ -278,6 +286,90 @@ case("linear_sigmoid", lambda x, w, b: (x @ w.T + b).sigmoid(), ((3, 4), N), ((2
 case("cross_entropy", lambda z: -(z.log_softmax(1) * ONE_HOT).sum(1).mean(), ((3, 4), N))
 case("mse", lambda p, t: ((p - t) ** 2).mean(), ((3, 4), N), ((3, 4), N))
 case("tanh_mlp", lambda x, w1, w2: (x @ w1).tanh() @ w2, ((5, 3), N), ((3, 4), N), ((4, 2), N))
+
+
+# ----------------------------------------------------------------------------
+# PyTorch's namespace beyond the core: more_ops.py primitives and composed.py methods
+
+# elementwise primitives (more_ops.py), as methods and as tg functions
+for shape in [(3, 4), ()]:
+    tag = "0d" if shape == () else "2d"
+    case(f"sin_{tag}", lambda x: x.sin(), (shape, N))
+    case(f"cos_{tag}", lambda x: x.cos(), (shape, N))
+    case(f"log10_{tag}", lambda x: x.log10(), (shape, P))
+    case(f"log1p_{tag}", lambda x: x.log1p(), (shape, N_ABOVE_MINUS_ONE))
+    case(f"expm1_{tag}", lambda x: x.expm1(), (shape, N))
+    case(f"erf_{tag}", lambda x: x.erf(), (shape, N))
+case("torch_functions_elementwise", lambda x: tg.sin(x) * tg.cos(x) + tg.erf(x) - tg.expm1(x)
+     + tg.log1p(x * x) + tg.log10(x * x + 1), ((3, 4), N))
+
+# variance and standard deviation: every overload
+case("var_all", lambda x: x.var(), ((3, 4), N))
+case("var_dim_biased_positional", lambda x: x.var(1, False), ((3, 4), N))
+case("var_unbiased_only", lambda x: x.var(False), ((3, 4), N))
+case("var_correction_keepdim", lambda x: x.var(dim=(0, 2), correction=2, keepdim=True), ((2, 3, 4), N))
+case("var_module", lambda x: tg.var(x, 0, unbiased=True), ((3, 4), N))
+case("std_all", lambda x: x.std(), ((3, 4), N))
+case("std_dim_keepdim", lambda x: x.std(-1, keepdim=True), ((2, 3, 4), N))
+case("std_correction_zero", lambda x: tg.std(x, 0, correction=0), ((3, 4), N))
+
+# norms: p = 2 (default and 'fro'), 1, inf, -inf, 3, 0.5, -1; dims and keepdim
+case("norm_default", lambda x: x.norm(), ((3, 4), N))
+case("norm_fro_two_dims", lambda x: x.norm("fro", (0, 2)), ((2, 3, 4), N))
+case("norm_2_dim_keepdim", lambda x: x.norm(2, 1, True), ((3, 4), N))
+case("norm_1", lambda x: x.norm(1, dim=0), ((3, 4), NZ))
+case("norm_inf", lambda x: x.norm(math.inf, dim=1), ((3, 4), D))
+case("norm_minus_inf", lambda x: x.norm(-math.inf), ((3, 4), D))
+case("norm_3", lambda x: x.norm(3, dim=-1), ((3, 4), NZ))
+case("norm_1_5", lambda x: x.norm(1.5), ((3, 4), NZ))
+case("norm_half", lambda x: x.norm(0.5, dim=1), ((3, 4), NZ))
+case("norm_minus_1", lambda x: x.norm(-1, dim=0, keepdim=True), ((3, 4), NZ))
+case("norm_module", lambda x: tg.norm(x, dim=1), ((3, 4), N))
+
+# products and running sums
+case("prod_all", lambda x: x.prod(), ((3, 4), N))
+case("prod_dim_odd_length", lambda x: x.prod(1), ((2, 5), N))
+case("prod_dim_keepdim", lambda x: x.prod(0, keepdim=True), ((3, 4), N))
+case("prod_seven_long", lambda x: tg.prod(x, -1), ((2, 7), N))
+case("cumsum_last", lambda x: x.cumsum(-1), ((3, 4), N))
+case("cumsum_first_3d", lambda x: tg.cumsum(x, 0), ((2, 3, 4), N))
+
+# selecting: gather, index_select, masked_fill, sort, topk
+GATHER_INDEX = np.array([[0, 3, 3], [2, 0, 1]])
+case("gather_dim1", lambda x: x.gather(1, tg.tensor(GATHER_INDEX)), ((3, 4), N))
+case("gather_dim0_repeats", lambda x: tg.gather(x, 0, tg.tensor([[2, 0, 2, 2], [1, 1, 0, 2]])),
+     ((3, 4), N))
+case("index_select_repeats", lambda x: x.index_select(1, tg.tensor([3, 0, 3])), ((3, 4), N))
+case("index_select_module", lambda x: tg.index_select(x, 0, tg.tensor([2, 1])), ((3, 4), N))
+case("masked_fill_number", lambda x: x.masked_fill(tg.tensor(MASK), -1.5), ((3, 4), N))
+case("masked_fill_broadcast_mask", lambda x: x.masked_fill(tg.tensor(MASK[:, :1]), 0.0), ((3, 4), N))
+case("masked_fill_tensor_value", lambda x, v: tg.masked_fill(x, tg.tensor(MASK), v), ((3, 4), N), ((), N))
+case("sort_values", lambda x: x.sort(1).values, ((3, 4), D))
+case("sort_descending_dim0", lambda x: tg.sort(x, 0, descending=True)[0], ((3, 4), D))
+case("topk_largest", lambda x: x.topk(2).values, ((3, 4), D))
+case("topk_smallest_dim0", lambda x: tg.topk(x, 2, dim=0, largest=False).values, ((3, 4), D))
+
+# splitting and tiling
+case("split_sizes", lambda x: tg.cat([p * (i + 1) for i, p in enumerate(x.split([1, 3], 1))], 1),
+     ((3, 4), N))
+case("split_even", lambda x: tg.stack(tg.split(x, 2)), ((4, 3), N))
+case("chunk_uneven", lambda x: tg.cat([p * (i + 1) for i, p in enumerate(x.chunk(3, 0))], 0),
+     ((5, 2), N))
+case("repeat_same_rank", lambda x: x.repeat(2, 3), ((3, 4), N))
+case("repeat_new_dims", lambda x: x.repeat(2, 1, 2), ((3, 4), N))
+
+# einsum: the forms scripts use, diagonals, sums, broadcasting and an ellipsis
+EINSUMS = [("ij,jk->ik", (3, 4), (4, 2)), ("bij,bjk->bik", (2, 3, 4), (2, 4, 5)),
+           ("i,i->", (4,), (4,)), ("i,j->ij", (3,), (4,)), ("ij,kj->ik", (3, 4), (2, 4)),
+           ("ij,ij->ij", (3, 4), (1, 4)), ("...ij,...jk->...ik", (2, 3, 4), (4, 2)),
+           ("ij,jk", (3, 4), (4, 2)), ("ii,i->i", (3, 3), (3,))]
+for equation, a, b in EINSUMS:
+    case(f"einsum[{equation}]", lambda x, y, eq=equation: tg.einsum(eq, x, y), (a, N), (b, N))
+for equation, a in [("ii->i", (3, 3)), ("ii->", (3, 3)), ("ij->ji", (3, 4)), ("ij->i", (3, 4)),
+                    ("iij->j", (2, 2, 3)), ("ii", (3, 3))]:
+    case(f"einsum[{equation}]", lambda x, eq=equation: tg.einsum(eq, x), (a, N))
+case("einsum_three_operands", lambda x, y, z: tg.einsum("ij,jk,kl->il", [x, y, z]),
+     ((2, 3), N), ((3, 4), N), ((4, 2), N))
 
 
 def case_by_name(name: str) -> OpCase:

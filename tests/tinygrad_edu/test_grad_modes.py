@@ -1,6 +1,6 @@
 """Grad modes (SPEC §2; PYTORCH_SEMANTICS row 9): no_grad, enable_grad,
-set_grad_enabled as context managers, decorators and (set_grad_enabled) a
-plain call; is_grad_enabled; nesting; a thread-local flag."""
+set_grad_enabled and inference_mode as context managers, decorators and
+(set_grad_enabled) a plain call; is_grad_enabled; nesting; a thread-local flag."""
 from __future__ import annotations
 
 import threading
@@ -159,3 +159,56 @@ def test_grad_mode_is_thread_local():
         thread.start()
         thread.join()
     assert seen == {"enabled": True, "records": True}
+
+
+# ----------------------------------------------------------------------------
+# inference_mode: no_grad for code that never needs gradients (PyTorch 2.13's behaviour)
+
+
+def test_inference_mode_records_nothing():
+    x = tg.tensor([1.0], requires_grad=True)
+    assert not tg.is_inference_mode_enabled()
+    with tg.inference_mode():
+        assert tg.is_inference_mode_enabled() and not tg.is_grad_enabled()
+        y = x * 2
+    assert not y.requires_grad and y.is_leaf
+    assert not tg.is_inference_mode_enabled() and (x * 2).requires_grad
+
+
+def test_inference_mode_as_a_decorator_with_and_without_parentheses():
+    @tg.inference_mode()
+    def modes():
+        """Reports the modes."""
+        return tg.is_grad_enabled(), tg.is_inference_mode_enabled()
+
+    @tg.inference_mode
+    def bare():
+        return tg.is_grad_enabled()
+
+    assert modes() == (False, True) and bare() is False
+    assert modes.__name__ == "modes" and modes.__doc__ == "Reports the modes."
+    assert tg.is_grad_enabled() and not tg.is_inference_mode_enabled()
+
+
+def test_inference_mode_false_switches_recording_on():
+    # PyTorch: inside no_grad, `with torch.inference_mode(False)` records again
+    with tg.no_grad():
+        with tg.inference_mode(False):
+            assert tg.is_grad_enabled() and not tg.is_inference_mode_enabled()
+        assert not tg.is_grad_enabled()
+
+
+def test_inference_mode_nests_and_restores_after_an_exception():
+    with tg.inference_mode():
+        with tg.enable_grad():
+            assert tg.is_grad_enabled() and tg.is_inference_mode_enabled()
+        with pytest.raises(ValueError):
+            with tg.inference_mode(False):
+                raise ValueError("inside")
+        assert not tg.is_grad_enabled() and tg.is_inference_mode_enabled()
+    assert tg.is_grad_enabled() and not tg.is_inference_mode_enabled()
+
+
+def test_inference_mode_takes_a_bool():
+    with pytest.raises(TypeError, match="^inference_mode: mode must be a bool, got str"):
+        tg.inference_mode("yes")
