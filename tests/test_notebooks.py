@@ -30,6 +30,7 @@ NOTEBOOK_DIR = ROOT / "notebooks"
 
 NOTEBOOKS = [
     "01_the_engine_in_twenty_minutes.ipynb",
+    "02_article000_bias_trick.ipynb",
 ]
 
 CELL_TIMEOUT = 300  # seconds; every notebook takes a few seconds in all
