@@ -31,6 +31,9 @@ NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = [
     "01_the_engine_in_twenty_minutes.ipynb",
     "02_article000_bias_trick.ipynb",
+    "03_article001_column_vectors.ipynb",
+    "04_article002_logistic_mlp.ipynb",
+    "05_article003_xor_activations.ipynb",
 ]
 
 CELL_TIMEOUT = 300  # seconds; every notebook takes a few seconds in all
