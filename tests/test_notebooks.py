@@ -16,9 +16,11 @@ of All Cells", then save; or ``jupyter nbconvert --clear-output --inplace notebo
 """
 from __future__ import annotations
 
+import ast
 import functools
 import os
 import pathlib
+import re
 import tempfile
 
 import nbformat
@@ -34,7 +36,10 @@ NOTEBOOKS = [
     "03_article001_column_vectors.ipynb",
     "04_article002_logistic_mlp.ipynb",
     "05_article003_xor_activations.ipynb",
+    "06_check_your_own_backprop.ipynb",
+    "06_check_your_own_backprop_solution.ipynb",
 ]
+EXERCISE, SOLUTION = "06_check_your_own_backprop.ipynb", "06_check_your_own_backprop_solution.ipynb"
 
 CELL_TIMEOUT = 300  # seconds; every notebook takes a few seconds in all
 
@@ -90,3 +95,79 @@ def test_notebook_runs_without_error_or_warning(name):
     for cell in notebook.cells:
         if cell.cell_type == "code":
             assert outputs_text(cell, "stderr") == "", f"{name}, cell {cell.id} wrote to stderr"
+
+
+# ----------------------------------------------------------------------------
+# notebook 06: the exercise and its solution
+
+
+def tags(cell):
+    return cell.metadata.get("tags", [])
+
+
+def blanks_and_check_call(source):
+    """(names the cell sets to None, its closing check(...) call) for an exercise cell; fails on
+    anything else, so that a blank can only be a plain `d_name = None`."""
+    *statements, closing = ast.parse(source).body
+    blanks = []
+    for statement in statements:
+        assert isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+            and isinstance(statement.targets[0], ast.Name) \
+            and isinstance(statement.value, ast.Constant) and statement.value.value is None, \
+            f"an exercise cell holds only blanks (name = None) and a check: {ast.unparse(statement)}"
+        blanks.append(statement.targets[0].id)
+    return blanks, ast.dump(closing)
+
+
+def assigned_names(source):
+    return {target.id for statement in ast.parse(source).body if isinstance(statement, ast.Assign)
+            for target in statement.targets if isinstance(target, ast.Name)}
+
+
+def test_the_exercise_is_the_solution_with_the_answers_blanked():
+    exercise, solution = read(EXERCISE).cells, read(SOLUTION).cells
+    assert len(exercise) == len(solution)
+    all_blanks = []
+    for blank_cell, answer_cell in zip(exercise, solution):
+        if "title" in tags(blank_cell):
+            assert "title" in tags(answer_cell)  # each notebook says what it is
+        elif "exercise" in tags(blank_cell):
+            assert "solution" in tags(answer_cell), f"exercise cell {blank_cell.id} has no answer"
+            blanks, check_call = blanks_and_check_call(blank_cell.source)
+            assert blanks and set(blanks) <= assigned_names(answer_cell.source)
+            assert ast.dump(ast.parse(answer_cell.source).body[-1]) == check_call  # graded alike
+            all_blanks += blanks
+        else:
+            assert (blank_cell.cell_type, blank_cell.source, tags(blank_cell)) == \
+                (answer_cell.cell_type, answer_cell.source, tags(answer_cell)), \
+                f"cell {blank_cell.id} differs between the exercise and the solution"
+    # every gradient of the forward pass is asked for: 19 intermediates, 7 parameters, 2 shortcuts
+    assert len(all_blanks) == len(set(all_blanks)) == 28
+
+
+def check_summaries(notebook, tag):
+    """The summary line (the first line printed) of each cell tagged `tag`; fails on a cell
+    that printed nothing."""
+    cells = [cell for cell in notebook.cells if tag in tags(cell)]
+    assert cells, f"no cell tagged {tag}"
+    return [outputs_text(cell, "stdout").splitlines()[0] for cell in cells]
+
+
+def test_the_exercise_grades_every_blank_as_missing_without_an_error():
+    notebook = executed(EXERCISE)
+    summaries = check_summaries(notebook, "exercise")
+    for summary in summaries:
+        assert re.match(r"gradient check, GRADIENTS DIFFER: \d+ MISSING  \(", summary), summary
+    (everything,) = check_summaries(notebook, "final")
+    assert everything.startswith("gradient check, GRADIENTS DIFFER: 26 MISSING  (")
+
+
+def test_the_solution_matches_autograd_on_every_gradient():
+    notebook = executed(SOLUTION)
+    summaries = check_summaries(notebook, "solution")
+    for summary in summaries:
+        assert summary.startswith("gradient check, all match: "), summary
+    (everything,) = check_summaries(notebook, "final")
+    exact, close = map(int, re.match(r"gradient check, all match: (\d+) exact, (\d+) close  \(",
+                                     everything).groups())
+    assert exact + close == 26
