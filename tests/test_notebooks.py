@@ -38,6 +38,7 @@ NOTEBOOKS = [
     "05_article003_xor_activations.ipynb",
     "06_check_your_own_backprop.ipynb",
     "06_check_your_own_backprop_solution.ipynb",
+    "07_drawing_gallery.ipynb",
 ]
 EXERCISE, SOLUTION = "06_check_your_own_backprop.ipynb", "06_check_your_own_backprop_solution.ipynb"
 
