@@ -1,8 +1,8 @@
 """The notebooks in notebooks/: stored without outputs, and each one runs top to bottom.
 
-Each notebook runs in a fresh Jupyter kernel, the "python3" kernel that ipykernel
-installs into this environment (so it uses this Python and what is installed in it),
-driven by nbclient as Jupyter would run it. The kernel's working folder is a temporary
+Each notebook runs in a fresh Jupyter kernel, ipykernel's own "python3" kernel of this
+environment (it runs this Python, with what is installed in it, whatever other kernels
+are installed), driven by nbclient as Jupyter would run it. The kernel's working folder is a temporary
 one, so the files a notebook writes stay out of the repository, and the repository is
 first on its PYTHONPATH, so the notebooks import this checkout's packages. A cell that
 raises fails the test with the cell and its traceback. The notebooks check their own
@@ -25,6 +25,8 @@ import tempfile
 
 import nbformat
 import pytest
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -55,8 +57,12 @@ def executed(name):
     notebook = read(name)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    # ipykernel's own "python3" kernel, which runs this interpreter (sys.executable): no
+    # kernelspec folders are searched, so a python3 kernelspec installed elsewhere for another
+    # Python cannot stand in for it
+    kernel = KernelManager(kernel_name="python3", kernel_spec_manager=KernelSpecManager(kernel_dirs=[]))
     with tempfile.TemporaryDirectory() as folder:
-        client = NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
+        client = NotebookClient(notebook, km=kernel, timeout=CELL_TIMEOUT,
                                 resources={"metadata": {"path": folder}})
         client.execute(env=env)  # raises CellExecutionError, naming the cell, if one fails
     return notebook
