@@ -178,3 +178,22 @@ def test_the_solution_matches_autograd_on_every_gradient():
     exact, close = map(int, re.match(r"gradient check, all match: (\d+) exact, (\d+) close  \(",
                                      everything).groups())
     assert exact + close == 26
+
+
+# ----------------------------------------------------------------------------
+# the README's figures for the notebooks
+
+
+def all_outputs_text(notebook):
+    return "".join(outputs_text(cell) for cell in notebook.cells if cell.cell_type == "code")
+
+
+def test_the_readme_states_what_the_notebooks_print():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    before, after = re.search(r"\((\d+) → (\d+) of 1,000 held-out points right\)", readme).groups()
+    assert f"{before} before training, {after} after" in \
+        all_outputs_text(executed("03_article001_column_vectors.ipynb"))
+    learned = re.search(r"XOR learned in (\d)/5, (\d)/5 and (\d)/5 runs", readme).groups()
+    printed = all_outputs_text(executed("05_article003_xor_activations.ipynb"))
+    for activation, runs in zip(["tanh", "sigmoid", "relu"], learned):
+        assert f"{activation:8} learned XOR in {runs} of 5 runs" in printed
