@@ -395,10 +395,16 @@ class Module:
 
     # -- dtype ----------------------------------------------------------------
 
-    def to(self, dtype) -> "Module":
-        """Cast floating-point parameters and buffers to `dtype` in place (the
-        Parameter objects stay the same, so an optimizer holding them still works)."""
-        dtype = checks.dtype(dtype, "Module.to")
+    def to(self, *args, **kwargs) -> "Module":
+        """PyTorch's forms: to(dtype), to(device), to(device, dtype), to(tensor). Casts
+        floating-point parameters and buffers to the dtype in place (the Parameter objects
+        stay the same, so an optimizer holding them still works); the device must be the
+        CPU, the only one there is."""
+        if args and args[0] is None and len(args) == 1 and not kwargs:
+            raise TypeError("Module.to: None is not a dtype")
+        dtype, _ = checks.to_arguments(_NO_DTYPE, args, kwargs)
+        if dtype is None:
+            return self  # only a device was named: everything already lives on the CPU
         if dtype.kind != "f":
             raise TypeError(f"Module.to only accepts floating point dtypes, but got desired "
                             f"dtype={dtype}")
@@ -518,6 +524,15 @@ class Module:
             else:
                 text += "\n  " + "\n  ".join(lines) + "\n"
         return text + ")"
+
+
+class _NoDtype:
+    """Stands for a tensor in checks.to_arguments: no dtype unless one is asked for."""
+
+    dtype = None
+
+
+_NO_DTYPE = _NoDtype()
 
 
 def _zero_grad(param, set_to_none: bool) -> None:

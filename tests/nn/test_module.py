@@ -269,8 +269,16 @@ def test_to_refuses_integer_dtypes():
         M().to(tg.int64)
     with pytest.raises(TypeError, match="^Module.to: None is not a dtype$"):
         M().to(None)
-    with pytest.raises(TypeError, match="^Module.to: 'half-float' is not a dtype$"):
+    with pytest.raises(RuntimeError, match="half-float"):  # a string names a device, as in PyTorch
         M().to("half-float")
+
+
+def test_to_takes_pytorchs_device_forms_and_only_the_cpu():
+    m = M()
+    assert m.to("cpu") is m and m.to(tg.device("cpu")) is m
+    assert m.to("cpu", tg.float64).fc1.weight.dtype == np.float64
+    with pytest.raises(RuntimeError, match="CPU only"):
+        m.to("cuda")
 
 
 # -- state_dict ----------------------------------------------------------------
