@@ -390,8 +390,8 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear every parameter's gradient: to None (the default, as PyTorch 2.x)
         or, with set_to_none=False, to zeros of the parameter's shape."""
-        for param in self.parameters():
-            _zero_grad(param, set_to_none)
+        params = list(self.parameters())
+        tg.jit.call(lambda: _zero_grads(params, set_to_none), f"{type(self).__name__}.zero_grad")
 
     # -- dtype ----------------------------------------------------------------
 
@@ -533,6 +533,12 @@ class _NoDtype:
 
 
 _NO_DTYPE = _NoDtype()
+
+
+def _zero_grads(params, set_to_none: bool) -> None:
+    """Shared by Module.zero_grad and Optimizer.zero_grad."""
+    for param in params:
+        _zero_grad(param, set_to_none)
 
 
 def _zero_grad(param, set_to_none: bool) -> None:

@@ -27,6 +27,7 @@ from .functions import (abs, all, allclose, any, argmax, argmin, argsort, chunk,
                         pow, prod, relu, reshape, sigmoid, sin, softmax, sort, split, sqrt,
                         squeeze, std, sum, tanh, topk, transpose, unsqueeze, var)
 from .gradcheck import GradcheckError, gradcheck
+from .jit import TracingError, jit
 from .serialization import CheckpointError, load, save
 from .drawing import (GraphDrawing, RendererError, draw_backward_steps, draw_graph, find_renderer,
                       graph_to_dot, retain_grads, write_backward_steps_html)

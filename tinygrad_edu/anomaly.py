@@ -17,7 +17,7 @@ _NOT_RECORDED = "<enable tg.detect_anomaly() to record where ops are created>"
 class AnomalyObserver(autograd.Observer):
     """Checks every recorded node's output and every backward step's gradients."""
 
-    def applied(self, fn, out):
+    def applied(self, fn, out, options):
         fn.created_at = checks.user_call_site()
         data = out._data
         if data.dtype.kind == "f" and not np.isfinite(data).all():

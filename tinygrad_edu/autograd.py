@@ -48,8 +48,9 @@ def is_grad_enabled() -> bool:
 class Observer:
     """Watches the engine. Add an instance to `observers`; override what you need."""
 
-    def applied(self, fn, out):
-        """Called after each op's forward; `out.grad_fn is fn` if it was recorded."""
+    def applied(self, fn, out, options):
+        """Called after each op's forward (with the options it was given); `out.grad_fn
+        is fn` if it was recorded."""
 
     def visiting(self, fn, grad):
         """Called when `fn`'s gradient is complete, before its backward: return the
@@ -58,6 +59,9 @@ class Observer:
 
     def visited(self, fn, input_grads):
         """Called after `fn`'s backward with one gradient (or None) per input."""
+
+    def accumulated(self, tensor, grad):
+        """Called (by gradients.py) once `grad` has been added into a leaf's `.grad`."""
 
 
 observers = []
@@ -108,7 +112,7 @@ class Function(NodeApi):
         else:
             out = Tensor._make(data)  # nothing to record: a leaf
         for observer in observers:
-            observer.applied(fn, out)
+            observer.applied(fn, out, options)
         return out
 
     @classmethod

@@ -24,6 +24,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     with set_grad_enabled(create_graph):  # hooks and accumulation record only for create_graph
         for t, g in _run(roots, seeds, retain_graph, create_graph, inputs):
             _accumulate(t, g, create_graph)
+            for observer in autograd.observers:
+                observer.accumulated(t, g)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

@@ -47,18 +47,22 @@ class TensorProtocols:
     # -- conversion ---------------------------------------------------------------
 
     def item(self):
+        jit.refuse(".item()")
         checks.one_element(self, "item")
         return self._data.item()
 
     def __float__(self):
+        jit.refuse("float()")
         checks.one_element(self, "float")
         return float(self._data.item())
 
     def __int__(self):
+        jit.refuse("int()")
         checks.one_element(self, "int")
         return int(self._data.item())
 
     def __bool__(self):
+        jit.refuse("bool() (an `if` or `while` on a tensor)")
         checks.one_element(self, "bool")
         return bool(self._data.item())
 
@@ -66,6 +70,8 @@ class TensorProtocols:
         return format(self.item(), spec) if spec and self._data.size == 1 else str(self)
 
     def numpy(self, force=False) -> np.ndarray:
+        if not force:
+            jit.refuse(".numpy()")
         if self._requires_grad and not force:
             checks.numpy_allowed(self, force)
         return self._data
@@ -75,11 +81,13 @@ class TensorProtocols:
         return array if dtype is None else array.astype(dtype)
 
     def tolist(self):
+        jit.refuse(".tolist()")
         return self._data.tolist()
 
     # -- repr -------------------------------------------------------------------------
 
     def __repr__(self):
+        jit.refuse("printing a tensor")
         data = self._data
         options = dict(separator=", ", prefix="tensor(")
         if data.dtype.kind == "f":
@@ -104,6 +112,7 @@ class TensorProtocols:
     # -- comparisons: not differentiable, they give bool tensors ----------------------
 
     def _compare(self, ufunc, other, symbol):
+        jit.refuse(f"the comparison {symbol}")
         if isinstance(other, int) and not isinstance(other, bool) and \
                 self._data.dtype.kind in "iub":
             dtype = result_type(self._data, other)

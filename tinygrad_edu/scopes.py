@@ -17,7 +17,7 @@ _current = _Current()
 
 
 class _TagModule(autograd.Observer):
-    def applied(self, fn, out):
+    def applied(self, fn, out, options):
         fn.module = _current.module
 
 

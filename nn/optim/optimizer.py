@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 import tinygrad_edu as tg
 from tinygrad_edu import checks
 
-from ..module import _zero_grad
+from ..module import _zero_grads
 
 _SET_MESSAGE = ("optimizer parameters need to be organized in ordered collections, but the "
                 "ordering of tensors in sets will change between runs. Please use a list instead.")
@@ -148,9 +148,8 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear the gradients of every parameter: to None (default) or to zeros."""
-        for group in self.param_groups:
-            for param in group["params"]:
-                _zero_grad(param, set_to_none)
+        params = [p for group in self.param_groups for p in group["params"]]
+        tg.jit.call(lambda: _zero_grads(params, set_to_none), f"{type(self).__name__}.zero_grad")
 
     def step(self, closure=None):
         """Update every parameter that has a gradient. `closure`, if given, is called
@@ -162,10 +161,14 @@ class Optimizer:
             with tg.enable_grad():
                 loss = closure()
         self._opt_called = True  # lr_scheduler warns when it steps before the optimizer
+        # one kernel for tg.jit: a replay calls it again, reading lr, step counts and state anew
+        tg.jit.call(self._update_all, f"{type(self).__name__}.step")
+        return loss
+
+    def _update_all(self) -> None:
         with tg.no_grad():
             for group in self.param_groups:
                 self._update_group(group)
-        return loss
 
     def _update_group(self, group: dict) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define _update_group")

@@ -1,0 +1,339 @@
+"""`tg.jit`: record a training step once, then replay the NumPy kernels it ran.
+
+    @tg.jit
+    def step(x, y):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    for x, y in batches:
+        loss = step(x, y)      # first call: eager, recorded; later calls: replayed
+
+Per-sample training spends most of its time on the engine's bookkeeping, not on
+NumPy: every op builds a Tensor and a graph node, and backward sorts the graph and
+sums gradients through dicts. Replaying removes all of that and keeps the math.
+
+How it works (docs/jit.md tells it at length):
+
+1. **Trace.** The first call with given argument shapes and dtypes runs eagerly while
+   a `_Recorder` watches the engine (it is an `autograd.Observer`): each op's forward
+   (`applied`), each backward step (`visiting`, `visited`), each leaf's accumulation
+   into `.grad` (`accumulated`), and the calls that nn's optimizers and `zero_grad`
+   hand to `tg.jit.call`. Every array gets a name: the step's inputs `a0, a1, ...`,
+   values made during the step `v0, v1, ...`; any other array (a parameter, a
+   constant such as the 0.5 in `0.5 * x`, the seed of backward) is captured as is.
+2. **Compile.** The recording becomes one straight-line Python function, the kernel
+   list: `v3 = f2(v1, c0)` calls the same `forward` of the same op object as eager
+   did; `g7, g8 = b5(g6, v1, c0)` its `backward`; sums and accumulations follow in the
+   engine's order. No Tensor, Function or graph object is made per op, so results are
+   bitwise those of eager execution. `step.kernels()` prints it.
+3. **Replay.** Later calls check the guards (argument shapes, dtypes and
+   requires_grad, other arguments' values, grad mode, the parameters' arrays and
+   requires_grad); if one changed, the step is traced again for the new key.
+
+Limits of tracing, by design:
+
+* Python that reads tensor values runs only while tracing. `.item()`, `float()`,
+  `bool()`, `print(t)`, `.tolist()`, `.numpy()` and comparisons (`t > 0`) inside a
+  traced step are refused with an error naming the call. Values that library code
+  computes in NumPy from tensor data (masks, class weights from targets, the shift
+  of softmax, dropout masks, running statistics) would be frozen at trace time:
+  trace steps built from ops, losses such as MSE, BCE and BCE-with-logits, and the
+  optimizers — not cross-entropy, dropout or batch norm.
+* Hooks and anomaly mode are refused while tracing.
+* Everything the step returns is overwritten by the next call (the same Tensor
+  objects are reused), and so are the parameters' `.grad` tensors.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import autograd
+
+_recorder = None  # the recording in progress, if any
+
+
+class TracingError(RuntimeError):
+    """The traced step did something tracing cannot replay."""
+
+
+def call(function, name: str):
+    """Run `function()` now; while a step is traced, also record it as one kernel that
+    replays by calling it again (nn's optimizers step and zero grads through this, so
+    their learning rates, step counts and momentum are read anew at every replay)."""
+    if _recorder is not None:
+        _recorder.kernels.append(("call", function, name))
+        _recorder.in_call += 1
+        try:
+            return function()
+        finally:
+            _recorder.in_call -= 1
+    return function()
+
+
+def refuse(what: str) -> None:
+    """Called by Tensor methods that hand tensor values to Python (item, bool, print,
+    comparisons, ...): refused while a step is traced, as their result would be frozen."""
+    if _recorder is not None and not _recorder.in_call:
+        raise TracingError(
+            f"tg.jit: {what} inside a traced step reads a tensor's value in Python; the trace "
+            f"would freeze that value. Call it outside the step (e.g. on the returned loss).")
+
+
+class jit:
+    """`tg.jit(fn)` or `@tg.jit`: trace `fn` on its first call, replay it afterwards.
+
+    `fn` takes Tensors (and other arguments, which are part of the guard: a new value
+    traces again) and returns None, a Tensor or a tuple of Tensors.
+    """
+
+    def __init__(self, fn):
+        if not callable(fn):
+            raise TypeError(f"tg.jit: expected a function, got {type(fn).__name__}")
+        self.fn = fn
+        self.traces = {}  # guard key -> _Trace
+        self.__doc__, self.__name__ = getattr(fn, "__doc__", None), getattr(fn, "__name__", "step")
+
+    def __call__(self, *args):
+        key = _guard_key(args)
+        trace = self.traces.get(key)
+        if trace is not None and trace.still_valid():
+            return trace.replay(args)
+        trace, result = _Trace.record(self.fn, args)
+        self.traces[key] = trace
+        return result
+
+    def kernels(self) -> str:
+        """The replay functions recorded so far, one per guard key, as Python source."""
+        return "\n\n".join(trace.source for trace in self.traces.values())
+
+    @property
+    def trace_count(self) -> int:
+        return len(self.traces)
+
+    call = staticmethod(call)  # tg.jit.call(function, name), for library code (nn's optimizers)
+
+
+def _guard_key(args) -> tuple:
+    key = [autograd.grad_mode.enabled]
+    for a in args:
+        if isinstance(a, autograd.Tensor):
+            key.append(("tensor", a.shape, a.dtype.str, a._requires_grad))
+        else:
+            try:
+                hash(a)
+            except TypeError:
+                raise TypeError(f"tg.jit: argument of type {type(a).__name__} is neither a Tensor "
+                                f"nor hashable; the trace is keyed on such arguments' values") from None
+            key.append(("value", a))
+    return tuple(key)
+
+
+class _Recorder(autograd.Observer):
+    """Watches one eager run of the step and names every array it touches."""
+
+    def __init__(self, inputs):
+        self.kernels, self.in_call = [], 0
+        self.names = {}        # id(array) -> name, for inputs and values made in the step
+        self.keep = []         # arrays kept alive while recording, so ids stay unique
+        self.constants = {}    # name -> captured object
+        self.leaves = {}       # id(tensor) -> (tensor, its array, requires_grad) at trace time
+        self.parts = {}        # node or leaf tensor -> names of gradient parts, in arrival order
+        self.grad_of = {}      # node -> name of its complete gradient
+        self.count = 0
+        for i, t in enumerate(inputs):
+            self.names[id(t._data)] = f"a{i}"
+            self.keep.append(t._data)
+
+    def new_name(self, array, prefix="v") -> str:
+        name = f"{prefix}{self.count}"
+        self.count += 1
+        self.names[id(array)] = name
+        self.keep.append(array)
+        return name
+
+    def ref(self, value) -> str:
+        """The name of an array (or other value) in the replay function."""
+        if isinstance(value, np.ndarray) and id(value) in self.names:
+            return self.names[id(value)]
+        name = f"c{len(self.constants)}"
+        self.constants[name] = value
+        if isinstance(value, np.ndarray):
+            self.names[id(value)] = name
+            self.keep.append(value)
+        return name
+
+    def total(self, key, array) -> str:
+        """Name of the complete gradient `array` of a node or leaf: its single part, or the
+        parts summed in the engine's order (a new kernel)."""
+        parts = self.parts.pop(key, [])
+        if len(parts) == 1 and self.names.get(id(array)) == parts[0]:
+            return parts[0]
+        if not parts:  # the seed of backward, or a gradient an observer made
+            return self.ref(array)
+        name = self.new_name(array, "g")
+        self.kernels.append(("sum", name, parts))
+        return name
+
+    # -- autograd.Observer ----------------------------------------------------------
+
+    def applied(self, fn, out, options):
+        if self.in_call:
+            return  # inside an optimizer step or zero_grad: replayed by calling it again
+        for p in fn.parents:
+            if id(p._data) not in self.names and p.grad_fn is None:
+                self.leaves[id(p)] = (p, p._data, p._requires_grad)
+        args = [self.ref(p._data) for p in fn.parents]
+        self.kernels.append(("forward", fn, args, dict(options), self.new_name(out._data),
+                             out._data.ndim == 0))
+
+    def visiting(self, fn, grad):
+        if isinstance(grad, autograd.Tensor):
+            raise TracingError("tg.jit: backward(create_graph=True) cannot be traced")
+        self.grad_of[fn] = self.total(fn, grad)
+        return grad
+
+    def visited(self, fn, input_grads):
+        saved = [self.ref(p._data) for p in fn.parents] if fn.saves_inputs else []
+        if fn.saves_output:
+            saved.append(self.ref(fn.output[0]))
+        # backward's own results, before the engine fitted them to the inputs: where a
+        # shape or dtype differs, the replay fits them the same way
+        raw = fn.backward(np.asarray(_value(self.grad_of[fn], self)), *[_value(s, self) for s in saved])
+        as_tuple = type(raw) is tuple and len(raw) == 1  # `g, = B(...)` unpacks a 1-tuple
+        raw = raw if type(raw) is tuple else (raw,)
+        outputs = []
+        for i, (p, node, g) in enumerate(zip(fn.parents, fn.parent_nodes, input_grads)):
+            if g is None:
+                outputs.append(None)
+                continue
+            fit = raw[i].shape != p._data.shape or raw[i].dtype != p._data.dtype
+            outputs.append((self.new_name(g, "g"), fit, p._data if fit else None))
+            self.parts.setdefault(p if node is None else node, []).append(outputs[-1][0])
+        self.kernels.append(("backward", fn, self.grad_of[fn], saved, outputs, as_tuple))
+
+    def accumulated(self, tensor, grad):
+        if grad is not None:
+            self.kernels.append(("accumulate", tensor, self.total(tensor, grad)))
+
+
+def _value(name, recorder):
+    """The array a name stands for during recording (for the extra backward call)."""
+    for array in recorder.keep:
+        if recorder.names.get(id(array)) == name:
+            return array
+    return recorder.constants[name]
+
+
+class _Trace:
+    """One recorded step: its replay function and its guards."""
+
+    @classmethod
+    def record(cls, fn, args):
+        global _recorder
+        if _recorder is not None:
+            raise TracingError("tg.jit: a traced step called another traced step")
+        inputs = [a for a in args if isinstance(a, autograd.Tensor)]
+        recorder = _Recorder(inputs)
+        others = [o for o in autograd.observers if type(o).__name__ not in ("_TagModule",)]
+        if others:
+            raise TracingError(f"tg.jit: hooks or anomaly mode are on ({', '.join(type(o).__name__ for o in others)}); "
+                               f"a traced step cannot replay them")
+        autograd.observers.append(recorder)
+        _recorder = recorder
+        try:
+            result = fn(*args)
+        finally:
+            _recorder = None
+            autograd.observers.remove(recorder)
+        trace = cls()
+        trace.compile(recorder, inputs, result)
+        return trace, result
+
+    def compile(self, recorder, inputs, result):
+        self.leaves = list(recorder.leaves.values())
+        for t, _, _ in self.leaves:
+            if t._hooks:
+                raise TracingError("tg.jit: a leaf with hooks cannot be replayed")
+        namespace = {"np": np, "fit": autograd._like_input, "accumulate": _accumulate,
+                     "asarray": np.asarray, "ndarray": np.ndarray}
+        namespace.update(recorder.constants)
+        lines = [f"def replay({', '.join(f'a{i}' for i in range(len(inputs)))}):"]
+        for k, kernel in enumerate(recorder.kernels):
+            kind = kernel[0]
+            if kind == "forward":
+                _, fn, args, options, out, zero_d = kernel
+                namespace[f"F{k}"], namespace[f"O{k}"] = fn.forward, options
+                call = f"F{k}({', '.join(args)}{', **O' + str(k) if options else ''})"
+                # NumPy hands back scalars from 0-d arithmetic: apply turns them into arrays
+                lines.append(f"    {out} = {'asarray(' + call + ')' if zero_d else call}  # {type(fn).__name__}")
+            elif kind == "backward":
+                _, fn, grad, saved, outputs, as_tuple = kernel
+                namespace[f"B{k}"], namespace[f"N{k}"] = fn.backward, fn
+                results = ", ".join(o[0] if o else "_" for o in outputs)
+                lines.append(f"    {results}{',' if as_tuple else ''} = "
+                             f"B{k}({', '.join([grad] + saved)})  # {fn.name()}")
+                for o in outputs:
+                    if o and o[1]:
+                        namespace[f"D_{o[0]}"] = o[2]
+                        lines.append(f"    {o[0]} = fit(N{k}, {o[0]}, D_{o[0]}, False)")
+            elif kind == "sum":
+                _, name, parts = kernel
+                lines.append(f"    {name} = {' + '.join(parts)}")
+            elif kind == "accumulate":
+                _, tensor, total = kernel
+                namespace[f"T{k}"] = tensor
+                namespace[f"G{k}"] = autograd.Tensor._make(np.empty_like(tensor._data))
+                lines.append(f"    accumulate(T{k}, {total}, G{k})")
+            else:  # a call of an optimizer step or zero_grad
+                _, function, name = kernel
+                namespace[f"K{k}"] = function
+                lines.append(f"    K{k}()  # {name}")
+        returns, self.result = _returns(result, recorder)
+        lines.append(f"    return {returns}")
+        self.source = "\n".join(lines)
+        exec(compile(self.source, "<tg.jit replay>", "exec"), namespace)
+        self.function, self.input_count = namespace["replay"], len(inputs)
+
+    def still_valid(self) -> bool:
+        """The parameters are the arrays traced (not replaced) with the same requires_grad."""
+        return all(t._data is array and t._requires_grad is rg for t, array, rg in self.leaves)
+
+    def replay(self, args):
+        values = self.function(*[a._data for a in args if isinstance(a, autograd.Tensor)])
+        if self.result is None:
+            return None
+        if isinstance(self.result, tuple):
+            for t, v in zip(self.result, values):
+                t._data = v
+            return self.result
+        self.result._data = values
+        return self.result
+
+
+def _accumulate(t, total, buffer):
+    """A leaf's gradient added into `.grad` as gradients.py does, into a reused buffer."""
+    if t._grad is None:
+        np.copyto(buffer._data, total)
+        t._grad = buffer
+    else:
+        t._grad._data += total
+
+
+def _returns(result, recorder):
+    """The replay function's return expression, and the Tensors the replay returns."""
+    if result is None:
+        return "None", None
+    items = result if isinstance(result, tuple) else (result,)
+    names = []
+    for item in items:
+        if not isinstance(item, autograd.Tensor) or id(item._data) not in recorder.names:
+            raise TracingError(f"tg.jit: a traced step must return None, a Tensor made in the "
+                               f"step or a tuple of them; got {type(item).__name__}")
+        names.append(recorder.names[id(item._data)])
+    if isinstance(result, tuple):
+        copies = tuple(autograd.Tensor._make(t._data) for t in result)
+        return "(" + ", ".join(names) + ",)", copies
+    return names[0], autograd.Tensor._make(result._data)
