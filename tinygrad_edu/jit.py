@@ -42,7 +42,7 @@ Limits of tracing, by design:
   of softmax, dropout masks, running statistics) would be frozen at trace time:
   trace steps built from ops, losses such as MSE, BCE and BCE-with-logits, and the
   optimizers — not cross-entropy, dropout or batch norm.
-* Hooks and anomaly mode are refused while tracing.
+* Hooks, retain_grad and anomaly mode are refused while tracing.
 * Everything the step returns is overwritten by the next call (the same Tensor
   objects are reused), and so are the parameters' `.grad` tensors.
 """
@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import autograd
+from . import anomaly, autograd
 
 _recorder = None  # the recording in progress, if any
 
@@ -192,6 +192,9 @@ class _Recorder(autograd.Observer):
     def visiting(self, fn, grad):
         if isinstance(grad, autograd.Tensor):
             raise TracingError("tg.jit: backward(create_graph=True) cannot be traced")
+        if fn.pre_hooks:
+            raise TracingError("tg.jit: a hook (or retain_grad) on a tensor of the step cannot be "
+                               "replayed")
         self.grad_of[fn] = self.total(fn, grad)
         return grad
 
@@ -237,10 +240,8 @@ class _Trace:
             raise TracingError("tg.jit: a traced step called another traced step")
         inputs = [a for a in args if isinstance(a, autograd.Tensor)]
         recorder = _Recorder(inputs)
-        others = [o for o in autograd.observers if type(o).__name__ not in ("_TagModule",)]
-        if others:
-            raise TracingError(f"tg.jit: hooks or anomaly mode are on ({', '.join(type(o).__name__ for o in others)}); "
-                               f"a traced step cannot replay them")
+        if anomaly.is_anomaly_enabled():
+            raise TracingError("tg.jit: anomaly mode is on; a traced step cannot replay its checks")
         autograd.observers.append(recorder)
         _recorder = recorder
         try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import checks, devices
+from . import checks, devices, jit
 from .dtypes import DEFAULT_FLOAT, DEFAULT_INT, bool_, fits, result_type
 from .operands import promote
 

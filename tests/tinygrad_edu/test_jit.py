@@ -1,0 +1,272 @@
+"""tg.jit: a traced training step replays bitwise like eager execution, re-traces when
+its guards change, refuses what it cannot replay, and does not grow memory."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nn
+import tinygrad_edu as tg
+
+from test_memory import BYTES_PER_STEP, heap_growth_per_step
+
+XOR_X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=np.float64)  # bias column last
+XOR_Y = np.array([[0], [1], [1], [0]], dtype=np.float64)
+
+
+def xor_setup(make_optimizer):
+    """Article 000's 2-2-1 bias-trick network, per-sample: a fresh copy each call."""
+    rng = np.random.default_rng(0)
+    weights = [nn.Parameter(tg.tensor(rng.uniform(-1, 1, size=shape))) for shape in ((3, 3), (3, 1))]
+    optimizer = make_optimizer(weights)
+    samples = [(tg.tensor(XOR_X[i:i + 1]), tg.tensor(XOR_Y[i:i + 1])) for i in range(4)]
+
+    def step(x, y):
+        optimizer.zero_grad()
+        a = x
+        for w in weights:
+            a = (a @ w).sigmoid()
+        loss = 0.5 * ((a - y) ** 2).sum()
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step, weights, samples
+
+
+def bits(tensors):
+    return [t.detach().numpy().tobytes() for t in tensors]
+
+
+OPTIMIZERS = {
+    "sgd": lambda p: nn.SGD(p, lr=0.5),
+    "momentum": lambda p: nn.SGD(p, lr=0.5, momentum=0.9),
+    "nesterov": lambda p: nn.SGD(p, lr=0.5, momentum=0.9, nesterov=True),
+    "weight_decay": lambda p: nn.SGD(p, lr=0.5, momentum=0.5, weight_decay=0.01),
+    "adam": lambda p: nn.Adam(p, lr=0.01),
+    "adamw": lambda p: nn.AdamW(p, lr=0.01),
+}
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_1000_replayed_steps_equal_eager_bitwise(name):
+    eager, eager_weights, samples = xor_setup(OPTIMIZERS[name])
+    traced, traced_weights, _ = xor_setup(OPTIMIZERS[name])
+    traced = tg.jit(traced)
+    for i in range(1000):
+        expected = eager(*samples[i % 4])
+        got = traced(*samples[i % 4])
+        assert got.numpy(force=True).tobytes() == expected.numpy(force=True).tobytes(), i
+    assert bits(traced_weights) == bits(eager_weights)
+    assert traced.trace_count == 1  # one shape of sample: traced once, replayed 999 times
+
+
+def test_a_scheduler_changing_the_learning_rate_is_read_at_every_replay():
+    def make(weights):
+        optimizer = nn.SGD(weights, lr=0.5)
+        make.scheduler = nn.optim.lr_scheduler.StepLR(optimizer, step_size=10, gamma=0.5)
+        return optimizer
+
+    eager, eager_weights, samples = xor_setup(make)
+    eager_scheduler = make.scheduler
+    traced, traced_weights, _ = xor_setup(make)
+    traced, traced_scheduler = tg.jit(traced), make.scheduler
+    for i in range(60):
+        eager(*samples[i % 4])
+        traced(*samples[i % 4])
+        eager_scheduler.step()
+        traced_scheduler.step()
+    assert bits(traced_weights) == bits(eager_weights)
+    assert traced_scheduler.get_last_lr() == [0.5 * 0.5 ** 6]
+
+
+def test_bce_on_linear_layers_full_batch_float32():
+    # article 002's shape of step: nn.Linear + sigmoid + BCELoss on a whole batch
+    def make():
+        tg.manual_seed(3)
+        model = nn.Sequential(nn.Linear(6, 4), nn.Sigmoid(), nn.Linear(4, 1), nn.Sigmoid())
+        optimizer = nn.SGD(model.parameters(), lr=0.1)
+        loss_fn = nn.BCELoss()
+
+        def step(x, y):
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+            return loss
+
+        return step, list(model.parameters())
+
+    rng = np.random.default_rng(1)
+    x = tg.tensor(rng.standard_normal((32, 6)).astype(np.float32))
+    y = tg.tensor((rng.random((32, 1)) > 0.5).astype(np.float32))
+    (eager, eager_params), (traced, traced_params) = make(), make()
+    traced = tg.jit(traced)
+    for _ in range(200):
+        assert traced(x, y).numpy(force=True).tobytes() == eager(x, y).numpy(force=True).tobytes()
+    assert bits(traced_params) == bits(eager_params)
+
+
+def test_leaky_relu_column_vectors_with_mse():
+    # article 001's shape of step: W @ x + b on column vectors, LeakyReLU, MSE
+    def make():
+        rng = np.random.default_rng(2)
+        W1, b1 = nn.Parameter(tg.tensor(rng.standard_normal((3, 2)))), nn.Parameter(tg.zeros(3, 1, dtype=tg.float64))
+        W2, b2 = nn.Parameter(tg.tensor(rng.standard_normal((2, 3)))), nn.Parameter(tg.zeros(2, 1, dtype=tg.float64))
+        params = [W1, b1, W2, b2]
+        optimizer = nn.SGD(params, lr=0.05)
+        loss_fn = nn.MSELoss()
+
+        def step(x, y):
+            h = (W1 @ x + b1).leaky_relu()
+            loss = loss_fn((W2 @ h + b2).leaky_relu(), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            return loss
+
+        return step, params
+
+    rng = np.random.default_rng(4)
+    points = [(tg.tensor(p.reshape(2, 1)), tg.tensor(np.eye(2)[[int(p[0] > 0)]].T))
+              for p in rng.uniform(-2, 2, size=(50, 2))]
+    (eager, eager_params), (traced, traced_params) = make(), make()
+    traced = tg.jit(traced)
+    for i in range(1000):
+        traced(*points[i % 50])
+        eager(*points[i % 50])
+    assert bits(traced_params) == bits(eager_params)
+
+
+def test_a_new_batch_size_traces_again_and_both_traces_replay():
+    tg.manual_seed(0)
+    model = nn.Linear(3, 1)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+
+    @tg.jit
+    def step(x, y):
+        optimizer.zero_grad()
+        loss = nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    small, big = tg.ones(2, 3), tg.ones(5, 3)
+    step(small, tg.zeros(2, 1))
+    step(small, tg.zeros(2, 1))
+    assert step.trace_count == 1
+    step(big, tg.zeros(5, 1))
+    assert step.trace_count == 2
+    step(small, tg.zeros(2, 1))  # the first trace replays again
+    assert step.trace_count == 2
+    assert step.kernels().count("def replay") == 2
+
+
+def test_guards_grad_mode_parameters_replaced_and_requires_grad():
+    w = tg.tensor(np.array([[1.0], [2.0]]), requires_grad=True)
+    calls = []
+
+    @tg.jit
+    def forward(x):
+        calls.append(1)  # runs only while tracing
+        return (x @ w).sigmoid()
+
+    x = tg.ones(1, 2, dtype=tg.float64)
+    forward(x)
+    forward(x)
+    assert len(calls) == 1
+    with tg.no_grad():
+        forward(x)  # another grad mode: traced again
+    assert len(calls) == 2
+    w.data = np.array([[3.0], [4.0]])  # the parameter's array replaced: traced again
+    out = forward(x)
+    assert len(calls) == 3 and out.tolist()[0][0] == pytest.approx(1 / (1 + np.exp(-7.0)))
+    w.requires_grad_(False)
+    forward(x)
+    assert len(calls) == 4
+
+
+def test_the_returned_loss_is_overwritten_by_the_next_call():
+    step, _, samples = xor_setup(OPTIMIZERS["sgd"])
+    step = tg.jit(step)
+    step(*samples[0])
+    first = step(*samples[1])
+    value = first.item()
+    second = step(*samples[2])
+    assert second is first and second.item() != value  # the same Tensor, new values
+
+
+def test_kernels_lists_the_replay_function():
+    step, _, samples = xor_setup(OPTIMIZERS["sgd"])
+    step = tg.jit(step)
+    step(*samples[0])
+    listing = step.kernels()
+    assert listing.startswith("def replay(a0, a1):")
+    for expected in ("# MatMul", "# Sigmoid", "# SigmoidBackward", "# MatMulBackward", "accumulate(",
+                     "# SGD.step", "# SGD.zero_grad"):
+        assert expected in listing
+
+
+@pytest.mark.parametrize("body, what", [
+    (lambda x: float(x.sum()), "float()"),
+    (lambda x: x.sum().item(), ".item()"),
+    (lambda x: x if (x.sum() > 0) else x, "the comparison >"),
+    (lambda x: print(x), "printing a tensor"),
+    (lambda x: x.tolist(), ".tolist()"),
+    (lambda x: x.detach().numpy(), ".numpy()"),
+])
+def test_reading_values_in_python_is_refused_while_tracing(body, what):
+    step = tg.jit(body)
+    with pytest.raises(tg.TracingError, match=f"tg.jit: {what}"):
+        step(tg.ones(2))
+    assert tg.ones(2).sum().item() == 2.0  # and refused only while tracing
+
+
+def test_in_place_updates_by_hand_are_refused_while_tracing():
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+
+    @tg.jit
+    def manual_sgd(x):
+        loss = (w * x).sum()
+        loss.backward()
+        w.data -= 0.1 * w.grad  # by hand: refused (an nn optimizer's step replays)
+        return loss
+
+    with pytest.raises(tg.TracingError, match="in-place update -="):
+        manual_sgd(tg.ones(2))
+
+
+def test_hooks_anomaly_mode_and_create_graph_are_refused():
+    def hooked(t):
+        y = t * 2
+        y.register_hook(lambda g: g * 3)
+        y.sum().backward()
+
+    with pytest.raises(tg.TracingError, match="a hook .* cannot be replayed"):
+        tg.jit(hooked)(tg.tensor([1.0, 2.0], requires_grad=True))
+    with pytest.warns(UserWarning, match="Anomaly"), tg.detect_anomaly():
+        with pytest.raises(tg.TracingError, match="anomaly mode"):
+            tg.jit(lambda t: (t * 2).sum())(tg.tensor([1.0], requires_grad=True))
+
+    @tg.jit
+    def second_order(t):
+        (g,) = tg.grad((t * t).sum(), t, create_graph=True)
+        return g
+
+    with pytest.raises(tg.TracingError, match="create_graph"):
+        second_order(tg.tensor([1.0], requires_grad=True))
+
+
+def test_what_a_step_may_return():
+    with pytest.raises(tg.TracingError, match="must return None, a Tensor made in the step"):
+        tg.jit(lambda x: 3.0)(tg.ones(1))
+    pair = tg.jit(lambda x: (x * 2, x + 1))
+    pair(tg.ones(2))
+    a, b = pair(tg.full((2,), 3.0))
+    assert a.tolist() == [6.0, 6.0] and b.tolist() == [4.0, 4.0]
+
+
+def test_100000_replayed_steps_keep_memory_flat():
+    step, _, samples = xor_setup(OPTIMIZERS["adam"])
+    step = tg.jit(step)
+    assert heap_growth_per_step(lambda i: step(*samples[i % 4])) < BYTES_PER_STEP
