@@ -270,3 +270,13 @@ def test_100000_replayed_steps_keep_memory_flat():
     step, _, samples = xor_setup(OPTIMIZERS["adam"])
     step = tg.jit(step)
     assert heap_growth_per_step(lambda i: step(*samples[i % 4])) < BYTES_PER_STEP
+
+
+def test_the_listing_in_docs_jit_is_what_kernels_prints():
+    from pathlib import Path
+    page = (Path(__file__).resolve().parents[2] / "docs" / "jit.md").read_text(encoding="utf-8")
+    example = page.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace = {}
+    exec(example, namespace)
+    listing = page.split("```\ndef replay", 1)[1].split("```", 1)[0]
+    assert namespace["step"].kernels() == "def replay" + listing.rstrip("\n")
