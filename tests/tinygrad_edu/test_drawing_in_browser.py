@@ -87,23 +87,10 @@ def assert_fits(tab, svg_index=0, what="drawing"):
 # the drawings of the issue: XOR, an MLP boxed by module, the same collapsed
 
 
-XOR_INPUTS = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
-XOR_TARGETS = [[0.0], [1.0], [1.0], [0.0]]
-
-
 def xor_and_loss():
-    """Article 000's 2-2-1 sigmoid network on XOR, loss ½·Σ(prediction − target)²."""
-    tg.manual_seed(0)
-    model = nn.Sequential(nn.Linear(2, 2, dtype=tg.float64), nn.Sigmoid(),
-                          nn.Linear(2, 1, dtype=tg.float64), nn.Sigmoid())
-    x = tg.tensor(XOR_INPUTS, dtype=tg.float64)
-    y = tg.tensor(XOR_TARGETS, dtype=tg.float64)
-    x.name, y.name = "x", "target"
-    prediction = model(x)
-    prediction.name = "prediction"
-    loss = 0.5 * ((prediction - y) ** 2).sum()
-    loss.name = "loss"
-    return model, loss
+    """Article 000's 2-2-1 sigmoid network on XOR, as examples/draw_graphs.py draws it."""
+    example = runpy.run_path(str(ROOT / "examples" / "draw_graphs.py"), run_name="not_main")
+    return example["xor_network_and_loss"](0)
 
 
 def mlp_and_loss():

@@ -27,6 +27,33 @@ def trajectory(optimizer_class, **options) -> list:
     return weights
 
 
+def adam_by_hand(grads, w, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 amsgrad=False, maximize=False, decoupled_weight_decay=False) -> list:
+    """The algorithm boxes of torch/optim/adam.py and adamw.py, line by line: m, v, bias
+    corrections, θ −= lr·m̂/(√v̂ + ε); weight decay added to the gradient (Adam) or
+    applied to the weights first (AdamW, decoupled). The weights after each step."""
+    beta1, beta2 = betas
+    m = v = v_max = np.zeros_like(w)
+    weights = []
+    for t, g in enumerate(grads, start=1):
+        g = -g if maximize else g
+        if decoupled_weight_decay:
+            w = w - lr * weight_decay * w
+        elif weight_decay:
+            g = g + weight_decay * w
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        m_hat = m / (1 - beta1 ** t)
+        if amsgrad:
+            v_max = np.maximum(v_max, v)
+            v_hat = v_max / (1 - beta2 ** t)
+        else:
+            v_hat = v / (1 - beta2 ** t)
+        w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
+        weights.append(w)
+    return weights
+
+
 PYTORCH_FINAL_WEIGHTS = [  # (optimizer, options, weights after 25 steps), PyTorch 2.13
     ("RMSprop", {}, [0.46685230431638225, -1.5119036094732408, 2.06915754847149]),
     ("RMSprop", {"lr": 0.05, "alpha": 0.9, "eps": 0.001},

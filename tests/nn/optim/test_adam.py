@@ -5,28 +5,13 @@ import pytest
 
 import nn
 import tinygrad_edu as tg
-from optim_golden import W0, golden, gradients, trajectory
+from optim_golden import W0, adam_by_hand, golden, gradients, trajectory
 
 
-def _adamw_by_hand(lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, amsgrad=False,
-                   maximize=False):
-    """The algorithm box of torch/optim/adamw.py, line by line."""
-    beta1, beta2 = betas
-    w, m, v, v_max, weights = W0.copy(), 0.0, 0.0, 0.0, []
-    for t, g in enumerate(gradients(), start=1):
-        g = -g if maximize else g
-        w = w - lr * weight_decay * w
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g * g
-        m_hat = m / (1 - beta1 ** t)
-        if amsgrad:
-            v_max = np.maximum(v_max, v)
-            v_hat = v_max / (1 - beta2 ** t)
-        else:
-            v_hat = v / (1 - beta2 ** t)
-        w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
-        weights.append(w)
-    return weights
+def _adamw_by_hand(weight_decay=0.01, **options):
+    """AdamW: Adam with the weight decay applied to the weights (decoupled)."""
+    return adam_by_hand(gradients(), W0.copy(), weight_decay=weight_decay,
+                        decoupled_weight_decay=True, **options)
 
 
 @pytest.mark.parametrize("options, final", golden("AdamW"),

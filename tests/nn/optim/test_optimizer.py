@@ -9,6 +9,7 @@ import pytest
 import nn
 import nn.optim
 import tinygrad_edu as tg
+from optim_golden import adam_by_hand
 
 
 def _run(optimizer_class, grads, w0=1.0, **options):
@@ -63,31 +64,6 @@ def test_sgd_all_options_together_over_many_steps():
                                rtol=1e-14)
 
 
-def _adam_by_hand(grads, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
-                  maximize=False, w=None):
-    """Adam's equations: m, v, bias corrections, θ −= lr·m̂/(√v̂ + ε)."""
-    beta1, beta2 = betas
-    m = np.zeros_like(w)
-    v = np.zeros_like(w)
-    v_max = np.zeros_like(w)
-    trajectory = []
-    for t, g in enumerate(grads, start=1):
-        g = -g if maximize else g
-        if weight_decay:
-            g = g + weight_decay * w
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g * g
-        m_hat = m / (1 - beta1 ** t)
-        if amsgrad:
-            v_max = np.maximum(v_max, v)
-            v_hat = v_max / (1 - beta2 ** t)
-        else:
-            v_hat = v / (1 - beta2 ** t)
-        w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
-        trajectory.append(w)
-    return trajectory
-
-
 ADAM_OPTIONS = [{}, {"lr": 0.01, "betas": (0.8, 0.99)}, {"weight_decay": 0.1}, {"amsgrad": True},
                 {"maximize": True, "eps": 1e-3}]
 
@@ -100,7 +76,7 @@ def test_adam_follows_its_equations_for_20_steps(options):
     grads = [rng.normal(scale=2.0 ** -k, size=(3, 2)) for k in range(20)]
     w = nn.Parameter(tg.tensor(w0))
     optimizer = nn.Adam([w], **options)
-    expected = _adam_by_hand(grads, w=w0, **options)
+    expected = adam_by_hand(grads, w0, **options)
     for g, w_expected in zip(grads, expected):
         w.grad = tg.tensor(g)
         optimizer.step()
