@@ -30,6 +30,7 @@ from typing import Iterator
 import numpy as np
 
 import tinygrad_edu as tg
+from tinygrad_edu import scopes
 from tinygrad_edu import checks
 
 from .parameter import Parameter
@@ -78,7 +79,7 @@ class Module:
 
     Subclasses call `super().__init__()` first, assign Parameters and child
     Modules as attributes, and define `forward`. Calling the module runs
-    `forward` inside `tg.module_scope(self)`, so every graph node it records
+    `forward` inside a module scope (`tinygrad_edu.scopes`), so every graph node it records
     knows which module made it (graph drawings group nodes by module).
     """
 
@@ -103,8 +104,11 @@ class Module:
     def __call__(self, *args, **kwargs):
         # Kept to the bare minimum: it runs once per layer per training sample.
         if self._call_hooks is None:
-            with tg.module_scope(self):
+            previous = scopes.enter(self)  # ops recorded in forward remember this module
+            try:
                 return self.forward(*args, **kwargs)
+            finally:
+                scopes.leave(previous)
         return self._call_with_hooks(args, kwargs)
 
     # -- hooks ----------------------------------------------------------------
@@ -390,8 +394,10 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear every parameter's gradient: to None (the default, as PyTorch 2.x)
         or, with set_to_none=False, to zeros of the parameter's shape."""
-        params = list(self.parameters())
-        tg.jit.call(lambda: _zero_grads(params, set_to_none), f"{type(self).__name__}.zero_grad")
+        tg.jit.call(self._zero_grad, set_to_none)  # one kernel for tg.jit
+
+    def _zero_grad(self, set_to_none: bool) -> None:
+        _zero_grads(self.parameters(), set_to_none)
 
     # -- dtype ----------------------------------------------------------------
 
@@ -536,22 +542,18 @@ _NO_DTYPE = _NoDtype()
 
 
 def _zero_grads(params, set_to_none: bool) -> None:
-    """Shared by Module.zero_grad and Optimizer.zero_grad."""
+    """Shared by Module.zero_grad and Optimizer.zero_grad: each gradient to None, or to
+    zeros in place."""
     for param in params:
-        _zero_grad(param, set_to_none)
-
-
-def _zero_grad(param, set_to_none: bool) -> None:
-    """Shared by Module.zero_grad and Optimizer.zero_grad."""
-    grad = param.grad
-    if grad is None:
-        return
-    if set_to_none:
-        param.grad = None
-    elif grad.requires_grad:  # a grad built with create_graph: drop its graph, as PyTorch does
-        param.grad = tg.zeros_like(grad)
-    else:
-        grad.zero_()
+        grad = param.grad
+        if grad is None:
+            continue
+        if set_to_none:
+            param.grad = None
+        elif grad.requires_grad:  # a grad built with create_graph: drop its graph, as PyTorch does
+            param.grad = tg.zeros_like(grad)
+        else:
+            grad.zero_()
 
 
 # ----------------------------------------------------------------------------

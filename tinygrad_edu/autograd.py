@@ -134,10 +134,11 @@ class Function(NodeApi):
         output) was modified in place since it was saved."""
         if self.freed:
             raise RuntimeError(checks.FREED_MESSAGE)
-        inputs = self.parents if self.saves_inputs else ()
-        if [p._version_counter[0] for p in inputs] != self.versions:
-            checks.unchanged_inputs_read(self)  # raises if backward reads one that changed
-        values = [p if as_tensors else p._data for p in inputs]
+        values = []
+        if self.saves_inputs:
+            if [p._version_counter[0] for p in self.parents] != self.versions:
+                checks.unchanged_inputs_read(self)  # raises if backward reads one that changed
+            values = [p if as_tensors else p._data for p in self.parents]
         if self.saves_output:
             data, version_counter = self.output
             if version_counter[0] != 0:

@@ -19,13 +19,22 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     """Accumulate d(tensors)/d(leaf) into every leaf's `.grad` (or only into `inputs`')."""
     roots = checks.tensors(tensors, "tensors", "backward")
     seeds = checks.grad_outputs(grad_tensors, len(roots), "backward")
+    tensor_backward(roots, seeds, retain_graph, create_graph, inputs)
+
+
+def tensor_backward(roots, seeds, retain_graph, create_graph, inputs):
+    """backward() once its roots are a tuple of Tensors with one seed each (Tensor.backward
+    calls it directly: one root, one seed)."""
     if inputs is not None:
         inputs = checks.tensors(inputs, "inputs", "backward")
-    with set_grad_enabled(create_graph):  # hooks and accumulation record only for create_graph
+    previous, autograd.grad_mode.enabled = autograd.grad_mode.enabled, create_graph
+    try:  # hooks and accumulation record only for create_graph
         for t, g in _run(roots, seeds, retain_graph, create_graph, inputs):
             _accumulate(t, g, create_graph)
             for observer in autograd.observers:
                 observer.accumulated(t, g)
+    finally:
+        autograd.grad_mode.enabled = previous
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

@@ -32,7 +32,8 @@ class InPlaceMethods:
 
     def _rebase(self, out_of_place, other, symbol):
         """Record `self = out_of_place(self, other)` and make self that result."""
-        jit.refuse(f"the in-place update {symbol}")
+        if jit._recorder is not None:  # while tg.jit traces a step
+            jit.refuse(f"the in-place update {symbol}")
         # The old value becomes a separate node input (a copy, so that the op may save
         # it); every earlier user of self sees the version bump below.
         previous = self._make(self._data.copy(), self._requires_grad, self.grad_fn)
@@ -50,7 +51,8 @@ class InPlaceMethods:
         value = other._data if hasattr(other, "_data") else other
         if not isinstance(value, (np.ndarray, np.generic, int, float, bool)):
             return NotImplemented
-        jit.refuse(f"the in-place update {symbol}")
+        if jit._recorder is not None:  # while tg.jit traces a step
+            jit.refuse(f"the in-place update {symbol}")
         try:
             ufunc(self._data, value, out=self._data)
         except (TypeError, ValueError, OverflowError) as error:
@@ -62,7 +64,8 @@ class InPlaceMethods:
         """A non-arithmetic update: recorded, or its result written into self's array."""
         if self._recording(other, text):
             return self._rebase(out_of_place, other, symbol)
-        jit.refuse(f"the in-place update {symbol}")
+        if jit._recorder is not None:  # while tg.jit traces a step
+            jit.refuse(f"the in-place update {symbol}")
         result = out_of_place(self.detach(), other)
         checks.inplace_result(self, result, symbol)
         self._data[...] = result._data
@@ -125,7 +128,8 @@ class InPlaceMethods:
             self._rebase(lambda x, v: ops.SetItem.apply(x, v.to(x.dtype), steps=steps), value,
                          "setitem")
             return
-        jit.refuse("assignment into a tensor")
+        if jit._recorder is not None:  # while tg.jit traces a step
+            jit.refuse("assignment into a tensor")
         try:
             ops._at(self._data, steps[:-1])[steps[-1]] = value._data if hasattr(value, "_data") else value
         except (IndexError, ValueError, TypeError, OverflowError) as error:

@@ -52,25 +52,28 @@ import numpy as np
 
 from . import anomaly, autograd
 
-_recorder = None  # the recording in progress, if any
+_recorder = None  # the recording in progress, if any (read directly on hot paths)
 
 
 class TracingError(RuntimeError):
     """The traced step did something tracing cannot replay."""
 
 
-def call(function, name: str):
-    """Run `function()` now; while a step is traced, also record it as one kernel that
-    replays by calling it again (nn's optimizers step and zero grads through this, so
-    their learning rates, step counts and momentum are read anew at every replay)."""
-    if _recorder is not None:
-        _recorder.kernels.append(("call", function, name))
-        _recorder.in_call += 1
-        try:
-            return function()
-        finally:
-            _recorder.in_call -= 1
-    return function()
+def call(function, *args):
+    """Run `function(*args)` now; while a step is traced, also record it as one kernel
+    that replays by calling it again (nn's optimizers step and zero grads through this,
+    so learning rates, step counts and momentum are read anew at every replay)."""
+    if _recorder is None:
+        return function(*args)
+    owner = getattr(function, "__self__", None)
+    name = f"{type(owner).__name__}.{function.__name__.strip('_')}" if owner is not None \
+        else function.__qualname__
+    _recorder.kernels.append(("call", function, args, name))
+    _recorder.in_call += 1
+    try:
+        return function(*args)
+    finally:
+        _recorder.in_call -= 1
 
 
 def refuse(what: str) -> None:
@@ -113,7 +116,7 @@ class jit:
     def trace_count(self) -> int:
         return len(self.traces)
 
-    call = staticmethod(call)  # tg.jit.call(function, name), for library code (nn's optimizers)
+    call = staticmethod(call)  # tg.jit.call(function, *args), for library code (nn's optimizers)
 
 
 def _guard_key(args) -> tuple:
@@ -289,9 +292,9 @@ class _Trace:
                 namespace[f"G{k}"] = autograd.Tensor._make(np.empty_like(tensor._data))
                 lines.append(f"    accumulate(T{k}, {total}, G{k})")
             else:  # a call of an optimizer step or zero_grad
-                _, function, name = kernel
-                namespace[f"K{k}"] = function
-                lines.append(f"    K{k}()  # {name}")
+                _, function, args, name = kernel
+                namespace[f"K{k}"], namespace[f"A{k}"] = function, args
+                lines.append(f"    K{k}({'*A' + str(k) if args else ''})  # {name}")
         returns, self.result = _returns(result, recorder)
         lines.append(f"    return {returns}")
         self.source = "\n".join(lines)

@@ -179,13 +179,16 @@ def clamp_operands(x, low, high):
 
 
 def matmul_operands(a, b):
-    """Both operands of a matrix product as Tensors (arrays are wrapped)."""
+    """Both operands of a matrix product as Tensors of one dtype (arrays are wrapped;
+    numbers are refused: a product of matrices needs at least one dimension)."""
     Tensor = autograd.Tensor
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype is b._data.dtype:
+        return a, b  # the common case: nothing to convert
     x = a if isinstance(a, Tensor) else as_tensor(a, "matmul")
     y = b if isinstance(b, Tensor) else as_tensor(b, "matmul")
     if x is None or y is None:
         raise TypeError("matmul: both arguments must be Tensors or arrays")
-    return x, y
+    return promote(x, y, "@")
 
 
 def tensor_list(tensors, op: str) -> list:

@@ -47,22 +47,26 @@ class TensorProtocols:
     # -- conversion ---------------------------------------------------------------
 
     def item(self):
-        jit.refuse(".item()")
+        if jit._recorder is not None:  # while tg.jit traces a step
+            jit.refuse(".item()")
         checks.one_element(self, "item")
         return self._data.item()
 
     def __float__(self):
-        jit.refuse("float()")
+        if jit._recorder is not None:  # while tg.jit traces a step
+            jit.refuse("float()")
         checks.one_element(self, "float")
         return float(self._data.item())
 
     def __int__(self):
-        jit.refuse("int()")
+        if jit._recorder is not None:  # while tg.jit traces a step
+            jit.refuse("int()")
         checks.one_element(self, "int")
         return int(self._data.item())
 
     def __bool__(self):
-        jit.refuse("bool() (an `if` or `while` on a tensor)")
+        if jit._recorder is not None:  # while tg.jit traces a step
+            jit.refuse("bool() (an `if` or `while` on a tensor)")
         checks.one_element(self, "bool")
         return bool(self._data.item())
 
@@ -71,7 +75,8 @@ class TensorProtocols:
 
     def numpy(self, force=False) -> np.ndarray:
         if not force:
-            jit.refuse(".numpy()")
+            if jit._recorder is not None:  # while tg.jit traces a step
+                jit.refuse(".numpy()")
         if self._requires_grad and not force:
             checks.numpy_allowed(self, force)
         return self._data
@@ -81,13 +86,15 @@ class TensorProtocols:
         return array if dtype is None else array.astype(dtype)
 
     def tolist(self):
-        jit.refuse(".tolist()")
+        if jit._recorder is not None:  # while tg.jit traces a step
+            jit.refuse(".tolist()")
         return self._data.tolist()
 
     # -- repr -------------------------------------------------------------------------
 
     def __repr__(self):
-        jit.refuse("printing a tensor")
+        if jit._recorder is not None:  # while tg.jit traces a step
+            jit.refuse("printing a tensor")
         data = self._data
         options = dict(separator=", ", prefix="tensor(")
         if data.dtype.kind == "f":
@@ -112,7 +119,8 @@ class TensorProtocols:
     # -- comparisons: not differentiable, they give bool tensors ----------------------
 
     def _compare(self, ufunc, other, symbol):
-        jit.refuse(f"the comparison {symbol}")
+        if jit._recorder is not None:  # while tg.jit traces a step
+            jit.refuse(f"the comparison {symbol}")
         if isinstance(other, int) and not isinstance(other, bool) and \
                 self._data.dtype.kind in "iub":
             dtype = result_type(self._data, other)

@@ -1,6 +1,7 @@
 """Module scopes: ops recorded while an nn.Module runs remember it, so drawings can
-box them by module. `nn.Module.__call__` enters `module_scope(self)`; an
-`autograd.Observer`, installed while any scope is open, sets `node.module`.
+box them by module. `nn.Module.__call__` enters and leaves a scope (`enter`,
+`leave`, or `with module_scope(m):`); an `autograd.Observer`, installed while any
+scope is open, sets `node.module`.
 """
 from __future__ import annotations
 
@@ -24,6 +25,20 @@ class _TagModule(autograd.Observer):
 _TAG_MODULE = _TagModule()
 
 
+def enter(module):
+    """Make `module` the current one; returns the previous one, for `leave`."""
+    previous, _current.module = _current.module, module
+    if previous is None:  # the outermost scope: start tagging
+        autograd.observers.append(_TAG_MODULE)
+    return previous
+
+
+def leave(previous) -> None:
+    _current.module = previous
+    if previous is None:
+        autograd.observers.remove(_TAG_MODULE)
+
+
 class module_scope:
     """Ops recorded inside `with module_scope(m):` remember `m` (as `node.module`)."""
 
@@ -33,15 +48,10 @@ class module_scope:
         self.module = module
 
     def __enter__(self):
-        self.previous = _current.module
-        _current.module = self.module
-        if self.previous is None:  # the outermost scope: start tagging
-            autograd.observers.append(_TAG_MODULE)
+        self.previous = enter(self.module)
 
     def __exit__(self, *exc):
-        _current.module = self.previous
-        if self.previous is None:
-            autograd.observers.remove(_TAG_MODULE)
+        leave(self.previous)
         return False
 
 

@@ -104,7 +104,7 @@ class Tensor(ComposedOps, TensorProtocols, InPlaceMethods, HookMethods):
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into the `.grad` of every leaf that requires grad."""
-        gradients.backward((self,), (gradient,), retain_graph, create_graph, inputs)
+        gradients.tensor_backward((self,), (gradient,), retain_graph, create_graph, inputs)
 
     def detach(self) -> Tensor:
         """The same data and version counter, cut from the graph."""
@@ -251,7 +251,7 @@ autograd.Tensor = Tensor  # the class the engine makes op results of (see autogr
 def matmul(a, b):
     """Matrix product, with PyTorch's 1-D rules: a vector is a row on the left and a
     column on the right, and that dimension is dropped from the result."""
-    x, y = promote(*matmul_operands(a, b), "@")
+    x, y = matmul_operands(a, b)  # Tensors of one dtype
     if x.ndim > 1 and y.ndim > 1:
         return ops.MatMul.apply(x, y)
     checks.matmul_shapes(x.shape, y.shape)  # 0-d and 1-D operands, before they are reshaped

@@ -148,8 +148,11 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear the gradients of every parameter: to None (default) or to zeros."""
-        params = [p for group in self.param_groups for p in group["params"]]
-        tg.jit.call(lambda: _zero_grads(params, set_to_none), f"{type(self).__name__}.zero_grad")
+        tg.jit.call(self._zero_grad, set_to_none)  # one kernel for tg.jit
+
+    def _zero_grad(self, set_to_none: bool) -> None:
+        for group in self.param_groups:
+            _zero_grads(group["params"], set_to_none)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient. `closure`, if given, is called
@@ -162,10 +165,10 @@ class Optimizer:
                 loss = closure()
         self._opt_called = True  # lr_scheduler warns when it steps before the optimizer
         # one kernel for tg.jit: a replay calls it again, reading lr, step counts and state anew
-        tg.jit.call(self._update_all, f"{type(self).__name__}.step")
+        tg.jit.call(self._step)
         return loss
 
-    def _update_all(self) -> None:
+    def _step(self) -> None:
         with tg.no_grad():
             for group in self.param_groups:
                 self._update_group(group)
