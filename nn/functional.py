@@ -4,17 +4,14 @@
     loss = F.binary_cross_entropy(model(x).sigmoid(), y)
 
 Everything here is composed from tinygrad_edu ops (so autograd needs no new
-code) except four custom `tg.Function`s, each with its forward and backward side
-by side:
+code; the exact GELU uses `Tensor.erf`, softplus `Tensor.log1p`) except two custom
+`tg.Function`s, each with its forward and backward side by side:
 
 * `Linear` — y = x·Wᵀ + b as one graph node (PyTorch's AddmmBackward):
   a fully connected layer is the hot path of per-sample training, and one node
   costs a third of the three (transpose, matmul, add) it replaces;
 * `BinaryCrossEntropy` — PyTorch's clamped loss and its 1e-12 gradient floor,
-  which no composition of ops reproduces;
-* `Erf` — the Gauss error function, for the exact GELU (NumPy has no erf);
-* `Log1p` — log(1 + x) without the rounding of 1 + x, so softplus of a very
-  negative input is e^x and not 0 (as in PyTorch, also in float32).
+  which no composition of ops reproduces.
 
 Losses never broadcast the target against the input: a prediction of shape
 (N, 1) against a target of shape (N,) would broadcast to (N, N) and silently
@@ -40,7 +37,7 @@ __all__ = [
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy",
     # the custom autograd Functions behind some of them
-    "Linear", "BinaryCrossEntropy", "Erf", "Log1p",
+    "Linear", "BinaryCrossEntropy",
 ]
 
 
@@ -430,45 +427,6 @@ def leaky_relu(input, negative_slope: float = 0.01):
     return input.leaky_relu(negative_slope)
 
 
-class Erf(tg.Function):
-    """d erf(x) = g · (2/√π) · e^(−x²)
-
-    The Gauss error function, erf(x) = (2/√π) ∫₀ˣ e^(−t²) dt, element by element with
-    Python's math.erf (correctly rounded, but a Python call per element).
-    """
-
-    saves_inputs = True
-
-    def forward(self, x):
-        return np.asarray(_ELEMENTWISE_ERF(x), dtype=x.dtype)
-
-    def backward(self, g, x):
-        return g * (_TWO_OVER_SQRT_PI * _exp(-(x * x)))
-
-
-_ELEMENTWISE_ERF = np.frompyfunc(math.erf, 1, 1)
-_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
-
-
-def _exp(v):
-    return np.exp(v) if isinstance(v, (np.ndarray, np.generic)) else v.exp()
-
-
-class Log1p(tg.Function):
-    """d log(1 + x) = g / (1 + x)
-
-    log(1 + x) computed without forming 1 + x, which rounds small x away.
-    """
-
-    saves_inputs = True
-
-    def forward(self, x):
-        return np.log1p(x)
-
-    def backward(self, g, x):
-        return g / (1 + x)
-
-
 _GELU_APPROXIMATIONS = ("none", "tanh")
 
 
@@ -484,7 +442,7 @@ def gelu(input, approximate: str = "none"):
     if approximate == "tanh":
         inner = math.sqrt(2 / math.pi) * (input + 0.044715 * (input * input * input))
         return 0.5 * input * (1 + inner.tanh())
-    return input * 0.5 * (1 + Erf.apply(input * math.sqrt(0.5)))
+    return input * 0.5 * (1 + (input * math.sqrt(0.5)).erf())
 
 
 def silu(input, inplace: bool = False):
@@ -502,7 +460,7 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0):
     never overflows; its gradient is σ(βx) (½ at x = 0: max splits a tie evenly)."""
     checks.floating_tensor(input, "softplus")
     z = input * beta
-    smooth = (tg.maximum(z, 0) + Log1p.apply((-z.abs()).exp())) / beta
+    smooth = (tg.maximum(z, 0) + (-z.abs()).exp().log1p()) / beta
     return tg.where(z > threshold, input, smooth)
 
 

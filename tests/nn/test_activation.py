@@ -130,7 +130,7 @@ def test_new_activations_match_pytorchs_values_and_gradients(name):
 
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_new_activations_pass_gradcheck_and_gradgradcheck(name):
-    # second derivatives too: Erf and Log1p write their backward with ops that record
+    # second derivatives too: erf and log1p (more_ops.py) write their backward with ops that record
     x = tg.tensor(np.random.default_rng(3).normal(size=(3, 4)) * 2, requires_grad=True)
     assert tg.gradcheck(MODULES[name], (x,))
     first = lambda t: tg.grad(MODULES[name](t).sum(), t, create_graph=True)[0]
