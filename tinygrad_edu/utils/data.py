@@ -35,8 +35,9 @@ import warnings
 
 import numpy as np
 
-from .. import creation
+from .. import checks, creation
 from ..composed import stack
+from ..operands import common_dtype
 from ..tensor import Tensor
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
@@ -94,8 +95,7 @@ class TensorDataset(Dataset):
         if not tensors:
             raise ValueError("TensorDataset: expected at least one tensor")
         for t in tensors:
-            if not isinstance(t, Tensor):
-                raise TypeError(f"TensorDataset: expected Tensors, got {type(t).__name__}")
+            checks.tensor(t, "TensorDataset", "each argument")
             if t.ndim == 0:
                 raise ValueError("TensorDataset: a 0-d tensor has no first dimension to index")
         if any(tensors[0].shape[0] != t.shape[0] for t in tensors):
@@ -308,13 +308,9 @@ def _stack(tensors: list) -> Tensor:
     """tg.stack, without recording a node per sample when no sample requires grad."""
     if any(t.requires_grad for t in tensors):
         return stack(tensors, 0)
-    first = tensors[0]
-    for i, t in enumerate(tensors):
-        if t.shape != first.shape:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
-                               f"{list(first.shape)} at entry 0 and {list(t.shape)} at entry {i}")
-    dtype = np.result_type(*[t.dtype for t in tensors])
-    return creation.from_numpy(np.stack([t.data for t in tensors]).astype(dtype, copy=False))
+    checks.stack_shapes(tensors)
+    dtype = common_dtype(tensors, "stack")  # PyTorch's promotion, as tg.stack
+    return creation.from_numpy(np.stack([t._data for t in tensors]).astype(dtype, copy=False))
 
 
 def default_collate(batch):
