@@ -84,7 +84,7 @@ class Tensor(ComposedOps, TensorProtocols, InPlaceMethods, HookMethods):
 
     @grad.setter
     def grad(self, value):
-        self._grad = checks.assigned_grad(self, value)
+        self._grad = None if value is None else checks.assigned_grad(self, value)
 
     @property
     def is_leaf(self) -> bool:
