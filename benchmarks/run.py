@@ -1,6 +1,6 @@
-"""SPEC §7's benchmarks: the same training math three ways, timed against each other.
+"""SPEC §7's benchmarks: the same training math four ways, timed against each other.
 
-    python benchmarks/run.py                     # W1–W5 at full size (a few minutes)
+    python benchmarks/run.py                     # W1–W5 at full size (about a minute)
     python benchmarks/run.py --quick             # smaller blocks, 3 repeats: < 1 minute
     python benchmarks/run.py --workloads W1,W3 --repeats 9 --json out/w13.json
     python benchmarks/run.py --threads auto      # keep the libraries' default thread counts
