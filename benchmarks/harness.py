@@ -172,8 +172,10 @@ def compare_bitwise(workload: Workload, finals: dict[str, dict[str, np.ndarray]]
                        f"shape {np.shape(got)} {np.asarray(got).dtype}, want {want.dtype}")
         else:
             got = np.asarray(got)
+            # one row of bytes per element (an empty weight has no elements to differ)
             same_bits = (np.ascontiguousarray(got).view(np.uint8).reshape(got.size, -1)
-                         == np.ascontiguousarray(want).view(np.uint8).reshape(want.size, -1)).all(-1)
+                         == np.ascontiguousarray(want).view(np.uint8).reshape(want.size, -1)
+                         ).all(-1) if got.size else np.ones(0, bool)
             differ = got.size - int(same_bits.sum())
             row.update(elements_differing=differ,
                        max_abs_diff=float(np.abs(got.astype(np.float64) - want).max(initial=0.0)),
