@@ -9,7 +9,8 @@ during the untimed set-up — on the block's first inputs — and then puts the 
 initial weights back in place with `load_state_dict` (in place, so the parameters keep
 the arrays the trace guards). The block then runs its steps from the same initial weights
 as every other implementation; the pre-timing check asserts it ends on eager's weights bit
-for bit and that the block never traced again.
+for bit and that the block never traced again. (This undo is complete because W1–W4 use
+plain SGD, which keeps no state; an optimizer with momentum would need its state reset too.)
 """
 from __future__ import annotations
 
