@@ -3,10 +3,10 @@ pass before anything is timed, the interleaved timer, thread settings and machin
 
 A workload (one module in `benchmarks/workloads/`) builds a `Workload`: a problem
 (data + initial weights, generated once in NumPy) and, for each implementation
-("hand", "tg", "torch"), a factory that sets that implementation up *untimed* and
-returns a `Runner`. `Runner.run()` performs one block of `Workload.steps` steps (the
+("hand", "tg", "jit", "torch"), a factory that sets that implementation up *untimed*
+and returns a `Runner`. `Runner.run()` performs one block of `Workload.steps` steps (the
 timed part); `Runner.weights()` returns the state afterwards as NumPy arrays, so the
-three implementations can be compared element by element.
+implementations can be compared element by element.
 """
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ from typing import Callable
 
 import numpy as np
 
-IMPLEMENTATIONS = ("hand", "tg", "torch")
+# hand NumPy, tinygrad_edu eager, the same tinygrad_edu step under tg.jit, PyTorch eager;
+# also the order in which the timer interleaves them
+IMPLEMENTATIONS = ("hand", "tg", "jit", "torch")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Every BLAS / OpenMP runtime NumPy or PyTorch may load reads one of these at start-up.
@@ -41,33 +43,50 @@ class Runner:
 
     run: Callable[[], None]                        # one block of `Workload.steps` steps
     weights: Callable[[], dict[str, np.ndarray]]   # the state after the block
+    # "jit" runners only: the tg.jit step, traced during set-up (see workloads/jitted.py)
+    jit_step: object | None = None
+    trace_s: float | None = None                   # that first, tracing call, in seconds
+    traces_after_setup: tuple = ()                 # the step's traces when set-up ended
+
+    def replayed_only(self) -> bool:
+        """A jit runner's block replayed the set-up's trace and never traced again
+        (a guard that failed would trace again, eagerly: bitwise equal, but not a replay)."""
+        return self.jit_step is None or tuple(self.jit_step.traces.values()) == self.traces_after_setup
 
 
 @dataclasses.dataclass
 class Target:
-    """SPEC §7's target for a workload, as ratios measured in the same run.
+    """SPEC §7's target for one implementation of a workload (tg eager, or tg.jit), as
+    ratios measured in the same run.
 
-    tg/hand must be at most `max_tg_over_hand`; torch/tg (how many times slower
-    PyTorch is than tinygrad_edu) must be at least `min_torch_over_tg`.
+    Its time over hand NumPy's must be at most `max_over_hand`; torch's time over its
+    time (how many times faster than PyTorch eager it is) at least `min_torch_over`.
+    `moonshot_over_hand` is SPEC's stretch goal, reported beside the verdict.
     """
 
     text: str
-    max_tg_over_hand: float | None = None
-    min_torch_over_tg: float | None = None
+    max_over_hand: float | None = None
+    min_torch_over: float | None = None
+    moonshot_over_hand: float | None = None
 
-    def met(self, tg_over_hand: float | None, torch_over_tg: float | None) -> str:
+    def met(self, over_hand: float | None, torch_over: float | None) -> str:
         """'yes', 'no', or 'n/a' when a ratio the target needs was not measured."""
         verdicts = []
-        if self.max_tg_over_hand is not None:
-            verdicts.append(None if tg_over_hand is None else tg_over_hand <= self.max_tg_over_hand)
-        if self.min_torch_over_tg is not None:
-            verdicts.append(None if torch_over_tg is None
-                            else torch_over_tg >= self.min_torch_over_tg)
+        if self.max_over_hand is not None:
+            verdicts.append(None if over_hand is None else over_hand <= self.max_over_hand)
+        if self.min_torch_over is not None:
+            verdicts.append(None if torch_over is None else torch_over >= self.min_torch_over)
         if not verdicts:
             return "yes"  # "completes": reaching the verdict means it completed
         if False in verdicts:
             return "no"
         return "n/a" if None in verdicts else "yes"
+
+    def moonshot(self, over_hand: float | None) -> str | None:
+        """'yes' / 'no' against the moonshot ratio; None when there is no moonshot."""
+        if self.moonshot_over_hand is None or over_hand is None:
+            return None
+        return "yes" if over_hand <= self.moonshot_over_hand else "no"
 
 
 @dataclasses.dataclass
@@ -79,8 +98,10 @@ class Workload:
     dtype: str                                # "float64" / "float32"
     rtol: float                               # tolerance of the pre-timing weight check
     atol: float
-    factories: dict[str, Callable[[], Runner]]
-    target: Target
+    factories: dict[str, Callable[[], Runner]]  # no "jit" where tg.jit does not apply
+    target: Target                             # tg eager's
+    jit_target: Target | None = None           # tg.jit's
+    no_jit: str | None = None                  # why there is no "jit" implementation
     notes: list[str] = dataclasses.field(default_factory=list)
     # the final state computed without any of the implementations (closed form), if known
     expected: Callable[[], dict[str, np.ndarray]] | None = None
@@ -135,6 +156,49 @@ def compare_weights(workload: Workload, finals: dict[str, dict[str, np.ndarray]]
     return rows
 
 
+def compare_bitwise(workload: Workload, finals: dict[str, dict[str, np.ndarray]],
+                    impl: str = "jit", reference: str = "tg") -> list[dict]:
+    """tg.jit promises eager's results bit for bit: every weight of `impl` must have
+    `reference`'s dtype, shape and bytes (so 0.0 vs -0.0 or two NaNs with different
+    payloads count as different). Returns one row per weight; raises WeightMismatch
+    (with the rows as a table) if any differs."""
+    rows, bad = [], False
+    for name, want in finals[reference].items():
+        got = finals[impl].get(name)
+        want = np.asarray(want)
+        row = {"impl": impl, "weight": name, "shape": list(want.shape)}
+        if got is None or np.shape(got) != want.shape or np.asarray(got).dtype != want.dtype:
+            row.update(ok=False, problem="missing" if got is None else
+                       f"shape {np.shape(got)} {np.asarray(got).dtype}, want {want.dtype}")
+        else:
+            got = np.asarray(got)
+            # one row of bytes per element (an empty weight has no elements to differ)
+            same_bits = (np.ascontiguousarray(got).view(np.uint8).reshape(got.size, -1)
+                         == np.ascontiguousarray(want).view(np.uint8).reshape(want.size, -1)
+                         ).all(-1) if got.size else np.ones(0, bool)
+            differ = got.size - int(same_bits.sum())
+            row.update(elements_differing=differ,
+                       max_abs_diff=float(np.abs(got.astype(np.float64) - want).max(initial=0.0)),
+                       ok=differ == 0)
+        bad |= not row["ok"]
+        rows.append(row)
+    if bad:
+        lines = [f"  {'impl':5} {'weight':8} {'shape':12} {'differing':>10} {'max |diff|':>11}  ok"]
+        for r in rows:
+            head = f"  {r['impl']:5} {r['weight']:8} {str(tuple(r['shape'])):12} "
+            lines.append(head + (f"{r['problem']:>23}  NO" if "problem" in r else
+                                 f"{r['elements_differing']:10d} {r['max_abs_diff']:11.3g}  "
+                                 f"{'yes' if r['ok'] else 'NO'}"))
+        raise WeightMismatch(
+            f"{workload.id}: {impl} does not end on {reference}'s weights bit for bit after "
+            f"{workload.steps} steps:\n" + "\n".join(lines))
+    return rows
+
+
+class NotReplayed(RuntimeError):
+    """A jit runner traced its step again inside the block: its time is not a replay's."""
+
+
 def format_check_rows(rows: list[dict]) -> str:
     lines = [f"  {'impl':11} {'weight':8} {'shape':12} {'max abs err':>12} {'max rel err':>12} "
              f"{'margin':>8}  ok"]
@@ -149,9 +213,14 @@ def format_check_rows(rows: list[dict]) -> str:
 
 
 def run_once(factory: Callable[[], Runner]) -> dict[str, np.ndarray]:
-    """Set up, run one block and return the final weights (copied)."""
+    """Set up, run one block and return the final weights (copied). Raises NotReplayed
+    if a jit runner traced again during the block."""
     runner = factory()
     runner.run()
+    if not runner.replayed_only():
+        raise NotReplayed(f"the tg.jit step was traced again during the block "
+                          f"({runner.jit_step.trace_count} trace(s)); its guards:\n"
+                          + runner.jit_step.kernels())
     return {name: np.array(value, copy=True) for name, value in runner.weights().items()}
 
 
@@ -159,23 +228,29 @@ def run_once(factory: Callable[[], Runner]) -> dict[str, np.ndarray]:
 # timing
 
 
-def time_interleaved(workload: Workload, impls: list[str], repeats: int) -> dict[str, list[float]]:
+def time_interleaved(workload: Workload, impls: list[str], repeats: int,
+                     trace_s: list[float] | None = None) -> dict[str, list[float]]:
     """Seconds per step of each implementation, one sample per repetition.
 
-    The implementations take turns (hand, tg, torch, hand, tg, torch, ...) so that a
+    The implementations take turns (hand, tg, jit, torch, hand, tg, ...) so that a
     slow phase of a shared machine hits all of them alike. Each block starts from
-    freshly set-up state (same initial weights; set-up is not timed) after a
-    gc.collect(); the garbage collector stays enabled while timing, since
-    collections triggered by the framework's own allocations are part of its cost.
+    freshly set-up state (same initial weights; set-up is not timed, and for "jit" it
+    includes tracing the step) after a gc.collect(); the garbage collector stays enabled
+    while timing, since collections triggered by the framework's own allocations are
+    part of its cost. The jit runners' tracing times are appended to `trace_s`.
     """
     per_step = {impl: [] for impl in impls}
     for _ in range(repeats):
         for impl in impls:
             runner = workload.factories[impl]()
+            if runner.trace_s is not None and trace_s is not None:
+                trace_s.append(runner.trace_s)
             gc.collect()
             start = time.perf_counter()
             runner.run()
             elapsed = time.perf_counter() - start
+            if not runner.replayed_only():
+                raise NotReplayed(f"{workload.id}: the tg.jit step was traced again while timed")
             per_step[impl].append(elapsed / workload.steps)
             del runner
     return per_step
@@ -305,26 +380,35 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
 
 
 def format_table(results: list[dict]) -> str:
-    """workload | hand ms | tg ms | torch ms | tg/hand | torch/tg | target | met?"""
+    """One row per workload: median ms per step of each implementation, the ratios, and
+    the eager and jit targets with their verdicts."""
     def ms(value):
         return "-" if value is None else f"{value * 1e3:.4g}"
 
     def times(value):
         return "-" if value is None else f"{value:.2f}x"
 
-    header = ("workload", "unit", "hand ms", "tg ms", "torch ms", "tg/hand", "torch/tg",
-              "target", "met?")
+    header = ("workload", "unit", "hand ms", "tg ms", "jit ms", "torch ms", "tg/hand",
+              "jit/hand", "torch/tg", "torch/jit", "eager target", "met?", "jit target", "met?")
+    left = {0, 1, 10, 11, 12, 13}
     rows = [header]
     for r in results:
         med = r["median_s_per_step"]
-        rows.append((r["id"], r["unit"], ms(med.get("hand")), ms(med.get("tg")),
-                     ms(med.get("torch")), times(r["tg_over_hand"]), times(r["torch_over_tg"]),
-                     r["target"], r["met"]))
+        if r.get("jit_target") is None:
+            jit_cells = ("-", "-", "-", f"no jit ({r.get('no_jit') or 'not applicable'})", "-")
+        else:
+            moonshot = f" (moonshot {r['jit_moonshot']})" if r.get("jit_moonshot") else ""
+            jit_cells = (ms(med.get("jit")), times(r["jit_over_hand"]), times(r["torch_over_jit"]),
+                         r["jit_target"], r["jit_met"] + moonshot)
+        rows.append((r["id"], r["unit"], ms(med.get("hand")), ms(med.get("tg")), jit_cells[0],
+                     ms(med.get("torch")), times(r["tg_over_hand"]), jit_cells[1],
+                     times(r["torch_over_tg"]), jit_cells[2], r["target"], r["met"],
+                     jit_cells[3], jit_cells[4]))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(header))]
     lines = []
     for n, row in enumerate(rows):
-        lines.append("  ".join(str(cell).ljust(w) if i in (0, 1, 7, 8) else str(cell).rjust(w)
-                               for i, (cell, w) in enumerate(zip(row, widths))))
+        lines.append("  ".join(str(cell).ljust(w) if i in left else str(cell).rjust(w)
+                               for i, (cell, w) in enumerate(zip(row, widths))).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -1,25 +1,28 @@
-"""SPEC §7's benchmarks: the same training math three ways, timed against each other.
+"""SPEC §7's benchmarks: the same training math four ways, timed against each other.
 
-    python benchmarks/run.py                     # W1–W5 at full size (a few minutes)
+    python benchmarks/run.py                     # W1–W5 at full size (about a minute)
     python benchmarks/run.py --quick             # smaller blocks, 3 repeats: < 1 minute
     python benchmarks/run.py --workloads W1,W3 --repeats 9 --json out/w13.json
     python benchmarks/run.py --threads auto      # keep the libraries' default thread counts
     python benchmarks/run.py --memory            # also W3's peak memory (benchmarks/memory.py)
 
 Each workload runs in its own process (so thread settings apply before NumPy loads and
-one workload's garbage cannot slow the next) and is written three ways:
+one workload's garbage cannot slow the next) and is written four ways:
 
   hand   hand-written NumPy following the article's explicit formulas — the floor;
-  tg     tinygrad_edu + nn as a PyTorch user writes it: parameters, forward, loss,
-         loss.backward(), SGD step, zero_grad;
+  tg     tinygrad_edu + nn as a PyTorch user writes it: a step function doing forward,
+         loss, loss.backward(), SGD step, zero_grad;
+  jit    the same step function under tg.jit, traced once in set-up, replayed in the
+         timed block (W1–W4; W5 is a chain built once, nothing to replay);
   torch  the same code on PyTorch CPU, when `import torch` works (never required).
 
 All start from the same initial weights (made once in NumPy). Before anything is timed,
 each implementation runs one block and must end on the same weights as hand NumPy
-(np.allclose, tight for float64, looser for float32); a mismatch stops the run. Then the
-implementations take turns (hand, tg, torch, hand, ...) for --repeats blocks, and the
-table reports each one's median time per step and the ratios tg/hand and torch/tg
-(torch/tg > 1 means tinygrad_edu is faster) against SPEC §7's targets.
+(np.allclose, tight for float64, looser for float32), jit on eager tg's bit for bit, and
+jit must have replayed every step of the block; a failure stops the run. Then the
+implementations take turns (hand, tg, jit, torch, hand, ...) for --repeats blocks, and
+the table reports each one's median time per step, the ratios tg/hand, jit/hand, torch/tg
+and torch/jit (> 1: tinygrad_edu is faster than PyTorch) against SPEC §7's targets.
 JSON goes to out/bench.json by default (out/ is git-ignored).
 """
 from __future__ import annotations
@@ -43,7 +46,8 @@ EXIT_MISMATCH = 3
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Time hand NumPy vs tinygrad_edu vs PyTorch on SPEC §7's workloads.")
+        description="Time hand NumPy vs tinygrad_edu (eager and tg.jit) vs PyTorch on SPEC §7's "
+                    "workloads.")
     parser.add_argument("--quick", action="store_true",
                         help="smaller blocks and 3 repeats: the whole run takes < 1 minute")
     parser.add_argument("--workloads", default=",".join(ALL_WORKLOADS),
@@ -105,7 +109,8 @@ def run_worker(args) -> int:
 
     from benchmarks.workloads import BUILDERS
     workload = BUILDERS[args.worker](quick=args.quick, seed=args.seed)
-    impls = ["hand", "tg"] + (["torch"] if torch is not None else [])
+    impls = [impl for impl in harness.IMPLEMENTATIONS
+             if impl in workload.factories and (impl != "torch" or torch is not None)]
 
     blas = ", ".join(f"{p['internal_api']} {p['version']}: {p['num_threads']}"
                      for p in threads["numpy_blas"]) or "unknown (no threadpoolctl)"
@@ -119,38 +124,51 @@ def run_worker(args) -> int:
               "steps_per_block": workload.steps, "dtype": workload.dtype,
               "repeats": args.repeats, "implementations": impls, "threads": threads,
               "torch_missing": torch_missing, "notes": workload.notes,
-              "target": workload.target.text, "check": {"rtol": workload.rtol,
-                                                        "atol": workload.atol}}
+              "target": workload.target.text,
+              "jit_target": workload.jit_target.text if workload.jit_target else None,
+              "no_jit": workload.no_jit,
+              "check": {"rtol": workload.rtol, "atol": workload.atol}}
 
     # 1. every implementation must end on the same weights before anything is timed
-    finals = {impl: harness.run_once(workload.factories[impl]) for impl in impls}
-    if workload.expected is not None:
-        finals["closed form"] = workload.expected()
     try:
+        finals = {impl: harness.run_once(workload.factories[impl]) for impl in impls}
+        if workload.expected is not None:
+            finals["closed form"] = workload.expected()
         rows = harness.compare_weights(workload, finals)
-    except harness.WeightMismatch as mismatch:
-        harness.log(f"  WEIGHT CHECK FAILED\n{mismatch}")
-        result["error"] = str(mismatch)
+        bitwise = harness.compare_bitwise(workload, finals) if "jit" in impls else []
+    except (harness.WeightMismatch, harness.NotReplayed) as failure:
+        harness.log(f"  WEIGHT CHECK FAILED\n{failure}")
+        result["error"] = str(failure)
         args.result_file.write_text(json.dumps(result, indent=2))
         return EXIT_MISMATCH
-    result["check"]["rows"] = rows
+    result["check"].update(rows=rows, jit_bitwise_rows=bitwise)
     worst = {}
     for row in rows:
         worst[row["impl"]] = max(worst.get(row["impl"], 0.0), row["allclose_margin"])
     harness.log(f"  weights agree with hand NumPy (rtol {workload.rtol:g}, atol "
                 f"{workload.atol:g}; worst |error| / (atol + rtol·|hand|): "
-                + ", ".join(f"{impl} {m:.2g}" for impl, m in worst.items()) + ")")
+                + ", ".join(f"{impl} {m:.2g}" for impl, m in worst.items()) + ")"
+                + ("; jit's are eager tg's bit for bit, every step a replay" if bitwise else ""))
 
     # 2. interleaved timing
-    per_step = harness.time_interleaved(workload, impls, args.repeats)
+    trace_s = []
+    per_step = harness.time_interleaved(workload, impls, args.repeats, trace_s)
     medians = {impl: harness.median(times) for impl, times in per_step.items()}
-    tg_over_hand = harness.ratio(medians["tg"], medians["hand"])
-    torch_over_tg = harness.ratio(medians.get("torch"), medians["tg"])
-    result.update(s_per_step=per_step, median_s_per_step=medians, tg_over_hand=tg_over_hand,
-                  torch_over_tg=torch_over_tg,
-                  met=workload.target.met(tg_over_hand, torch_over_tg))
+    ratios = {"tg_over_hand": harness.ratio(medians["tg"], medians["hand"]),
+              "jit_over_hand": harness.ratio(medians.get("jit"), medians["hand"]),
+              "torch_over_tg": harness.ratio(medians.get("torch"), medians["tg"]),
+              "torch_over_jit": harness.ratio(medians.get("torch"), medians.get("jit"))}
+    result.update(s_per_step=per_step, median_s_per_step=medians, **ratios,
+                  met=workload.target.met(ratios["tg_over_hand"], ratios["torch_over_tg"]))
+    if workload.jit_target is not None:
+        result.update(jit_trace_s=trace_s, median_jit_trace_s=harness.median(trace_s),
+                      jit_met=workload.jit_target.met(ratios["jit_over_hand"],
+                                                      ratios["torch_over_jit"]),
+                      jit_moonshot=workload.jit_target.moonshot(ratios["jit_over_hand"]))
     harness.log("  median ms per " + workload.unit + ": "
-                + ", ".join(f"{impl} {medians[impl] * 1e3:.4g}" for impl in impls))
+                + ", ".join(f"{impl} {medians[impl] * 1e3:.4g}" for impl in impls)
+                + (f"; jit's first call (trace, untimed set-up) {result['median_jit_trace_s'] * 1e3:.3g} ms"
+                   if trace_s else ""))
     args.result_file.write_text(json.dumps(result, indent=2))
     return 0
 
@@ -212,12 +230,17 @@ def main(argv=None) -> int:
     results = [run_workload_process(w, args, env) for w in args.workloads]
     memory = run_memory_process(args, env) if args.memory else None
 
-    harness.log("\nMedian time per step (ms); tg/hand: tinygrad_edu's overhead over hand NumPy; "
-                "torch/tg > 1: tinygrad_edu faster than PyTorch.\nTimings on a shared machine "
-                "are noisy: compare ratios within one run.\n")
+    harness.log("\nMedian time per step (ms). tg: tinygrad_edu eager; jit: the same step under "
+                "tg.jit (replays; the trace is set-up).\ntg/hand, jit/hand: overhead over hand NumPy; "
+                "torch/tg, torch/jit > 1: faster than PyTorch eager.\nTimings on a shared "
+                "machine are noisy: compare ratios within one run.\n")
     harness.log(harness.format_table(results))
     for r in results:
-        for note in r["notes"] + ([f"torch {r['torch_missing']}"] if r["torch_missing"] else []):
+        notes = r["notes"] + ([f"torch {r['torch_missing']}"] if r["torch_missing"] else [])
+        notes += [f"no jit: {r['no_jit']}"] if r.get("no_jit") else []
+        notes += ([f"jit's first call (eager step + trace + compile, in set-up): "
+                   f"{r['median_jit_trace_s'] * 1e3:.3g} ms"] if r.get("jit_trace_s") else [])
+        for note in notes:
             harness.log(f"  {r['id']}: {note}")
     if memory is not None:
         harness.log(f"\nW3 peak memory (tracemalloc, one iteration): hand "

@@ -17,6 +17,7 @@ It reproduces the article's three demos:
 
     python examples/article000_bias_trick_xor_digits.py            # 3,000 XOR epochs, 20 digits epochs
     python examples/article000_bias_trick_xor_digits.py --full     # the article's 20,000 and 1,000
+    python examples/article000_bias_trick_xor_digits.py --full --jit   # the same, replayed by tg.jit
 """
 import argparse
 import os
@@ -73,10 +74,22 @@ def squared_loss(prediction, target):
     return 0.5 * nn.MSELoss(reduction="sum")(prediction, target)
 
 
-def fit(model, X, y, alpha, epochs, display_update=100, label="training"):
+def fit(model, X, y, alpha, epochs, display_update=100, label="training", jit=False):
     """Per-sample SGD exactly as the article's ``fit``: every epoch visits the samples in
-    order and updates after each one. Returns [(epoch, loss over the whole set)]."""
+    order and updates after each one. Returns [(epoch, loss over the whole set)].
+    With jit=True the training step runs under ``tg.jit``: traced on the first sample,
+    its NumPy kernels replayed for every later one, with bitwise the same results."""
     optimizer = nn.SGD(model.parameters(), lr=alpha)
+
+    def step(x, target):
+        optimizer.zero_grad()
+        loss = squared_loss(model(x), target)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    if jit:
+        step = tg.jit(step)
     dtype = model.W0.dtype
     samples = [(tg.Tensor(x[None, :].astype(dtype)), tg.Tensor(t[None, :].astype(dtype)))
                for x, t in zip(X, y)]
@@ -89,9 +102,7 @@ def fit(model, X, y, alpha, epochs, display_update=100, label="training"):
     say = tqdm.write if tqdm is not None else print
     for epoch in epoch_range:
         for x, target in samples:
-            optimizer.zero_grad()
-            squared_loss(model(x), target).backward()
-            optimizer.step()
+            step(x, target)
         displayed = epoch == 0 or (epoch + 1) % display_update == 0
         if displayed or (epoch + 1) % record_every == 0:
             loss = calculate_loss(model, X, y)
@@ -135,7 +146,7 @@ def xor_demo(layers, args, rng, plot_name):
     model = BiasTrickNetwork(layers, rng)
     print(f"[INFO] {model}, alpha={args.alpha}, epochs={args.xor_epochs}")
     start = time.perf_counter()
-    history = fit(model, XOR_X, XOR_Y, args.alpha, args.xor_epochs, label=str(model))
+    history = fit(model, XOR_X, XOR_Y, args.alpha, args.xor_epochs, label=str(model), jit=args.jit)
     for x, target, pred in zip(XOR_X.astype(int), XOR_Y.astype(int), predict(model, XOR_X)):
         step = 1 if pred[0] > 0.5 else 0
         print(f"[INFO] data={x}, ground-truth={target[0]}, pred={pred[0]:.4f}, step={step}")
@@ -156,7 +167,8 @@ def digits_demo(args, rng):
     print(f"[INFO] {model}")
     start = time.perf_counter()
     history = fit(model, digits.train_x, train_targets, args.alpha_digits, args.digits_epochs,
-                  display_update=max(1, min(100, args.digits_epochs // 10)), label=str(model))
+                  display_update=max(1, min(100, args.digits_epochs // 10)), label=str(model),
+                  jit=args.jit)
     print(f"[INFO] trained in {time.perf_counter() - start:.1f} s")
 
     print("[INFO] evaluating network...")
@@ -182,6 +194,9 @@ def main(argv=None):
     parser.add_argument("--digits-epochs", type=int, default=20,
                         help=f"epochs for digits (article: {ARTICLE_DIGITS_EPOCHS})")
     parser.add_argument("--seed", type=int, default=1, help="seeds the weights and the digits split")
+    parser.add_argument("--jit", action="store_true",
+                        help="run the training step under tg.jit: traced once, then its NumPy "
+                             "kernels replayed (same results, bit for bit; faster)")
     parser.add_argument("--skip-xor", action="store_true", help="skip the two XOR demos")
     parser.add_argument("--skip-digits", action="store_true", help="skip the digits demo")
     parser.add_argument("--out-dir", default="out", help="where the loss-curve PNGs go")

@@ -22,6 +22,7 @@ with dead units; the script tries several initial weights and reports how many l
     python examples/article003_xor_activations.py
     python examples/article003_xor_activations.py --full      # 10,000 steps (sigmoid 20,000)
     python examples/article003_xor_activations.py --runs 20 --layers 2 2 1
+    python examples/article003_xor_activations.py --full --jit   # the step replayed by tg.jit
 """
 import argparse
 import time
@@ -64,18 +65,26 @@ class OnesFirstNetwork(nn.Module):
         return a
 
 
-def train(net, learning_rate, steps, rng, label):
-    """One randomly chosen sample per step, as the article's fit."""
+def train(net, learning_rate, steps, rng, label, jit=False):
+    """One randomly chosen sample per step, as the article's fit. With jit=True the step
+    runs under ``tg.jit``: traced once, its NumPy kernels replayed (bitwise the same)."""
     optimizer = nn.SGD(net.parameters(), lr=learning_rate)
+
+    def step(x, y):
+        optimizer.zero_grad()
+        loss = 0.5 * ((net(x) - y) ** 2).sum()
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    if jit:
+        step = tg.jit(step)
     samples = [(tg.Tensor(XOR_X[i:i + 1]), tg.Tensor(XOR_Y[i:i + 1])) for i in range(4)]
     picks = rng.integers(0, 4, size=steps)
     if tqdm is not None:
         picks = tqdm(picks, desc=label, unit="step", mininterval=0.5, leave=False, disable=None)
     for i in picks:
-        x, y = samples[i]
-        optimizer.zero_grad()
-        (0.5 * ((net(x) - y) ** 2).sum()).backward()
-        optimizer.step()
+        step(*samples[i])
 
 
 def predict(net):
@@ -102,6 +111,9 @@ def main(argv=None):
                         help="the article's fit default of 10000 steps (sigmoid 20000) unless --steps is given")
     parser.add_argument("--runs", type=int, default=5, help="runs with different initial weights")
     parser.add_argument("--seed", type=int, default=0, help="run k uses seed + k (weights and sample picks)")
+    parser.add_argument("--jit", action="store_true",
+                        help="run the training step under tg.jit: traced once, then its NumPy "
+                             "kernels replayed (same results, bit for bit; faster)")
     args = parser.parse_args(argv)
 
     for activation in args.activations:
@@ -112,7 +124,7 @@ def main(argv=None):
         for run in range(args.runs):
             rng = np.random.default_rng(args.seed + run)
             net = OnesFirstNetwork(args.layers, activation, rng)
-            train(net, learning_rate, steps, rng, f"{activation}, run {run + 1}")
+            train(net, learning_rate, steps, rng, f"{activation}, run {run + 1}", jit=args.jit)
             predictions = predict(net)
             learned += learned_xor(predictions)
             if shown is None and (learned_xor(predictions) or run == args.runs - 1):

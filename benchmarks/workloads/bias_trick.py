@@ -5,7 +5,8 @@
 bias column of ones appended last, a_{l+1} = σ(a_l·W_l) on every layer, loss
 0.5·Σ(pred − target)², per-sample SGD W_l −= α·a_lᵀ·D_l. Hidden weights have one extra
 column, whose unit is itself σ(a·w), not a constant 1, as in the article;
-(b) tinygrad_edu + nn and (c) PyTorch run the same network as a PyTorch user writes it.
+(b) tinygrad_edu + nn and (c) PyTorch run the same network as a PyTorch user writes it;
+(b') is (b)'s step under tg.jit.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import tinygrad_edu as tg
 from tinygrad_edu.articles import bias_trick as article
 
 from ..harness import Runner
+from . import jitted
 
 
 @dataclasses.dataclass
@@ -65,19 +67,27 @@ class BiasTrickMLP(nn.Module):
         return a
 
 
-def tinygrad(problem: BiasTrickProblem) -> Runner:
+def tinygrad(problem: BiasTrickProblem, jit: bool = False) -> Runner:
+    """Eager, or with the step under tg.jit (traced in set-up, see jitted.py)."""
     model = BiasTrickMLP(problem.initial_weights)
     optimizer = nn.SGD(model.parameters(), lr=problem.alpha)
     samples = [(tg.tensor(x), tg.tensor(y)) for x, y in problem.samples]
 
+    def step(x, target):
+        loss = 0.5 * ((model(x) - target) ** 2).sum()
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        return loss
+
+    if jit:
+        step = jitted.traced(step, samples[0], model)
+
     def run():
         for x, target in samples:
-            loss = 0.5 * ((model(x) - target) ** 2).sum()
-            loss.backward()
-            optimizer.step()
-            optimizer.zero_grad()
+            step(x, target)
 
-    return Runner(run, lambda: named(p.detach().numpy() for p in model.layer_weights))
+    return jitted.runner(run, lambda: named(p.detach().numpy() for p in model.layer_weights), step)
 
 
 # ----------------------------------------------------------------------------
@@ -115,4 +125,4 @@ def pytorch(problem: BiasTrickProblem) -> Runner:
 
 def factories(problem: BiasTrickProblem) -> dict:
     return {"hand": lambda: hand(problem), "tg": lambda: tinygrad(problem),
-            "torch": lambda: pytorch(problem)}
+            "jit": lambda: tinygrad(problem, jit=True), "torch": lambda: pytorch(problem)}
