@@ -48,6 +48,8 @@ Limits of tracing, by design:
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from . import anomaly, autograd
@@ -123,7 +125,7 @@ def _guard_key(args) -> tuple:
     key = [autograd.grad_mode.enabled]
     for a in args:
         if isinstance(a, autograd.Tensor):
-            key.append(("tensor", a.shape, a.dtype.str, a._requires_grad))
+            key.append((a._data.shape, a._data.dtype, a._requires_grad))
         else:
             try:
                 hash(a)
@@ -296,6 +298,7 @@ class _Trace:
                 namespace[f"K{k}"], namespace[f"A{k}"] = function, args
                 lines.append(f"    K{k}({'*A' + str(k) if args else ''})  # {name}")
         returns, self.result = _returns(result, recorder)
+        lines = _free_after_last_use(lines, returns)
         lines.append(f"    return {returns}")
         self.source = "\n".join(lines)
         exec(compile(self.source, "<tg.jit replay>", "exec"), namespace)
@@ -315,6 +318,25 @@ class _Trace:
             return self.result
         self.result._data = values
         return self.result
+
+
+def _free_after_last_use(lines, returns):
+    """Insert `del name` after the line that uses a value for the last time: a hand loop
+    drops its temporaries as it goes, and keeping every one alive to the end of the
+    step costs the allocator fresh pages on each call (page faults on mid-size arrays)."""
+    code = [line.split("#")[0] for line in lines]
+    last = {}
+    for i, text in enumerate(code):
+        for name in re.findall(r"\b[vg]\d+\b", text):
+            last[name] = i
+    kept = set(re.findall(r"\b[vg]\d+\b", returns))
+    freed = []
+    for i, line in enumerate(lines):
+        freed.append(line)
+        done = sorted((n for n, j in last.items() if j == i and n not in kept), key=lambda n: int(n[1:]))
+        if done and i:
+            freed.append(f"    del {', '.join(done)}")
+    return freed
 
 
 def _accumulate(t, total, buffer):

@@ -15,6 +15,8 @@ both.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import checks
@@ -396,7 +398,7 @@ class Mean(Function):
         self.in_shape = x.shape
         self.kept_shape = (1,) * x.ndim if axis is None else \
             tuple(1 if i in axis else n for i, n in enumerate(x.shape))
-        self.count = x.size // max(1, int(np.prod(self.kept_shape)))
+        self.count = x.size // max(1, math.prod(self.kept_shape))
         return x.mean(axis, keepdims=keepdims)
 
     def backward(self, g):
