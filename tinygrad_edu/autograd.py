@@ -111,8 +111,9 @@ class Function(NodeApi):
                 fn.output = (data, out._version_counter)
         else:
             out = Tensor._make(data)  # nothing to record: a leaf
-        for observer in observers:
-            observer.applied(fn, out, options)
+        if observers:  # (an empty list unless an extension watches: hooks, anomaly, ...)
+            for observer in observers:
+                observer.applied(fn, out, options)
         return out
 
     @classmethod
@@ -232,11 +233,13 @@ def backpropagate(roots, seeds, retain_graph: bool = False, create_graph: bool =
             grad = grads.pop(fn, None)
             if grad is None:
                 continue  # no gradient reached this node
-            for observer in observers:
-                grad = observer.visiting(fn, grad)
+            if observers:
+                for observer in observers:
+                    grad = observer.visiting(fn, grad)
             input_grads = fn.input_grads(grad, create_graph)
-            for observer in observers:
-                observer.visited(fn, input_grads)
+            if observers:
+                for observer in observers:
+                    observer.visited(fn, input_grads)
             if not retain_graph:
                 fn.free()
             for parent, node, g in zip(fn.parents, fn.parent_nodes, input_grads):

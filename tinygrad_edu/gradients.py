@@ -30,6 +30,8 @@ def tensor_backward(roots, seeds, retain_graph, create_graph, inputs):
     previous, autograd.grad_mode.enabled = autograd.grad_mode.enabled, create_graph
     try:  # hooks and accumulation record only for create_graph
         for t, g in _run(roots, seeds, retain_graph, create_graph, inputs):
+            if inputs is None and t._hooks:  # a leaf's hooks see its total, once
+                g = _leaf_grad(t, g, create_graph)
             _accumulate(t, g, create_graph)
             for observer in autograd.observers:
                 observer.accumulated(t, g)
@@ -69,24 +71,20 @@ class _Capture(autograd.Observer):
 
 
 def _run(roots, seeds, retain_graph, create_graph, inputs):
-    """[(tensor, gradient)]: for every leaf reached (inputs None), else for each input
-    (gradient None where unused); leaf hooks have run on the leaves' gradients.
-    Called with grad mode set to create_graph."""
+    """What backward finds: (leaf, gradient) for every leaf reached when `inputs` is None
+    (the leaves' hooks not run yet), else (input, gradient or None) for each input, leaf
+    hooks run. Called with grad mode set to create_graph."""
     seeds = [seed(root, g, i, create_graph) for i, (root, g) in enumerate(zip(roots, seeds))]
-    retain_graph = create_graph if retain_graph is None else retain_graph
-    nodes = [t.grad_fn for t in inputs or () if t.grad_fn is not None]
-    if not nodes:
-        leaves = autograd.backpropagate(roots, seeds, retain_graph, create_graph)
-    else:  # capture the non-leaf inputs' gradients on the way (an observer only when needed)
-        capture = _Capture(nodes)
-        autograd.observers.append(capture)
-        try:
-            leaves = autograd.backpropagate(roots, seeds, retain_graph, create_graph)
-        finally:
-            autograd.observers.remove(capture)
+    if retain_graph is None:
+        retain_graph = create_graph
     if inputs is None:
-        return [(leaf, _leaf_grad(leaf, g, create_graph) if leaf._hooks else g)
-                for leaf, g in leaves.items()]
+        return autograd.backpropagate(roots, seeds, retain_graph, create_graph).items()
+    capture = _Capture([t.grad_fn for t in inputs if t.grad_fn is not None])
+    autograd.observers.append(capture)  # keeps the non-leaf inputs' gradients on the way
+    try:
+        leaves = autograd.backpropagate(roots, seeds, retain_graph, create_graph)
+    finally:
+        autograd.observers.remove(capture)
     return [(t, capture.grads[t.grad_fn] if t.grad_fn is not None else
              _leaf_grad(t, leaves.get(t), create_graph)) for t in inputs]
 

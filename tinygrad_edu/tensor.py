@@ -252,7 +252,7 @@ def matmul(a, b):
     """Matrix product, with PyTorch's 1-D rules: a vector is a row on the left and a
     column on the right, and that dimension is dropped from the result."""
     x, y = matmul_operands(a, b)  # Tensors of one dtype
-    if x.ndim > 1 and y.ndim > 1:
+    if x._data.ndim > 1 and y._data.ndim > 1:
         return ops.MatMul.apply(x, y)
     checks.matmul_shapes(x.shape, y.shape)  # 0-d and 1-D operands, before they are reshaped
     out = ops.MatMul.apply(x.reshape(1, -1) if x.ndim == 1 else x,
