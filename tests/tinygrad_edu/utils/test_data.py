@@ -2,6 +2,7 @@
 for tensors, numbers, tuples, dicts, namedtuples, NumPy), DataLoader options and
 errors, reproducible shuffling and random_split."""
 import collections
+import collections.abc
 import warnings
 
 import numpy as np
@@ -94,6 +95,47 @@ def test_default_convert_turns_numpy_into_tensors_and_tuples_into_lists():
     assert isinstance(converted[1], list) and converted[1][0].dtype == np.float64
     assert converted[1][1] == "a" and converted[2]["k"].tolist() == [0.0, 0.0]
 
+
+
+class _Pair(collections.abc.Sequence):
+    """A sequence its own type cannot rebuild from one list (two arguments)."""
+    def __init__(self, first, second):
+        self.items = (first, second)
+
+    def __getitem__(self, i):
+        return self.items[i]
+
+    def __len__(self):
+        return 2
+
+
+class _Row(collections.abc.Sequence):
+    """An immutable sequence built from one iterable."""
+    def __init__(self, items):
+        self.items = list(items)
+
+    def __getitem__(self, i):
+        return self.items[i]
+
+    def __len__(self):
+        return len(self.items)
+
+
+def test_sequences_keep_their_type_where_it_can_be_rebuilt_as_in_pytorch():
+    # PyTorch 2.13: a mutable sequence is copied with its items replaced, another sequence
+    # type is called on the list of items, and a type that refuses that gives a plain list
+    user_list = default_collate([collections.UserList([1, 2]), collections.UserList([3, 4])])
+    assert type(user_list) is collections.UserList and [t.tolist() for t in user_list] == [[1, 3], [2, 4]]
+    row = default_collate([_Row([1, 2]), _Row([3, 4])])
+    assert type(row) is _Row and [t.tolist() for t in row] == [[1, 3], [2, 4]]
+    pairs = default_collate([_Pair(1, 2.0), _Pair(3, 4.0)])
+    assert type(pairs) is list and [t.tolist() for t in pairs] == [[1, 3], [2.0, 4.0]]
+    for data in (collections.UserList([np.float64(1.0), np.float64(2.0)]),
+                 _Row([np.float64(1.0), np.float64(2.0)])):
+        converted = default_convert(data)
+        assert type(converted) is type(data) and all(isinstance(t, tg.Tensor) for t in converted)
+    converted = default_convert(_Pair(np.float64(1.0), np.float64(2.0)))
+    assert type(converted) is list and [t.item() for t in converted] == [1.0, 2.0]
 
 def test_collated_samples_that_require_grad_stay_in_the_graph():
     w = tg.tensor([1.0, 2.0], requires_grad=True)
