@@ -111,9 +111,8 @@ class Function(NodeApi):
                 fn.output = (data, out._version_counter)
         else:
             out = Tensor._make(data)  # nothing to record: a leaf
-        if observers:  # (an empty list unless an extension watches: hooks, anomaly, ...)
-            for observer in observers:
-                observer.applied(fn, out, options)
+        for observer in observers:  # (none unless an extension watches: hooks, anomaly, ...)
+            observer.applied(fn, out, options)
         return out
 
     @classmethod
@@ -233,13 +232,11 @@ def backpropagate(roots, seeds, retain_graph: bool = False, create_graph: bool =
             grad = grads.pop(fn, None)
             if grad is None:
                 continue  # no gradient reached this node
-            if observers:
-                for observer in observers:
-                    grad = observer.visiting(fn, grad)
+            for observer in observers:
+                grad = observer.visiting(fn, grad)
             input_grads = fn.input_grads(grad, create_graph)
-            if observers:
-                for observer in observers:
-                    observer.visited(fn, input_grads)
+            for observer in observers:
+                observer.visited(fn, input_grads)
             if not retain_graph:
                 fn.free()
             for parent, node, g in zip(fn.parents, fn.parent_nodes, input_grads):

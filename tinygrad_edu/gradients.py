@@ -30,7 +30,7 @@ def tensor_backward(roots, seeds, retain_graph, create_graph, inputs):
     previous, autograd.grad_mode.enabled = autograd.grad_mode.enabled, create_graph
     try:  # hooks and accumulation record only for create_graph
         for t, g in _run(roots, seeds, retain_graph, create_graph, inputs):
-            if inputs is None and t._hooks:  # a leaf's hooks see its total, once
+            if inputs is None:  # a leaf's hooks see its total, once (_run ran them for inputs)
                 g = _leaf_grad(t, g, create_graph)
             _accumulate(t, g, create_graph)
             for observer in autograd.observers:
