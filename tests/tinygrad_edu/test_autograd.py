@@ -95,6 +95,55 @@ def test_topological_order_puts_every_node_before_the_nodes_of_its_inputs():
                 assert position[parent.grad_fn] > position[node]
 
 
+
+@pytest.mark.parametrize("seed", range(5))
+def test_topological_order_of_a_random_graph_where_inputs_consume_each_other(seed):
+    # each new value combines two earlier ones, so an op's second input often consumes
+    # its first (or the reverse): the order must still put every consumer first
+    rng = np.random.default_rng(seed)
+    values = [tg.tensor([0.5, 1.5], requires_grad=True)]
+    for _ in range(40):
+        i, j = rng.integers(len(values), size=2)
+        values.append(values[i] * 0.5 + values[j].sigmoid())
+    order = tg.topological_order([values[-1].grad_fn, values[-7].grad_fn])
+    position = {node: n for n, node in enumerate(order)}
+    assert len(position) == len(order)
+    for node in order:
+        for parent in node.parents:
+            if parent.grad_fn is not None:
+                assert position[parent.grad_fn] > position[node]
+
+
+def test_backward_pauses_the_cycle_collector_and_restores_it():
+    import gc
+
+    seen = []
+
+    class Watch(tg.autograd.Observer):
+        def visiting(self, fn, grad):
+            seen.append(gc.isenabled())
+            return grad
+
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    tg.autograd.observers.append(Watch())
+    try:
+        assert gc.isenabled()
+        (x * x).sum().backward()
+        assert seen and not any(seen) and gc.isenabled()
+        gc.disable()  # a program that turned it off keeps it off
+        (x * x).sum().backward()
+        assert not gc.isenabled()
+        gc.enable()
+        y = (x * x).sum()
+        y.backward()
+        with pytest.raises(RuntimeError):  # freed graph: backward fails, the collector is back
+            y.backward()
+        assert gc.isenabled()
+    finally:
+        tg.autograd.observers.pop()
+        gc.enable()
+
+
 # ----------------------------------------------------------------------------
 # accumulation (row 4) and broadcasting (row 13)
 
