@@ -37,7 +37,7 @@ from benchmarks.workloads import BUILDERS  # noqa: E402
 def kind(line: str) -> str:
     """What a line of the replay function does (its comment names the op or the call)."""
     code, _, comment = line.strip().partition("  # ")
-    if code.startswith("accumulate("):
+    if code.startswith(("accumulate(", "adopt(")):
         return "accumulate into .grad"
     if comment.endswith("Backward"):
         return "backward"

@@ -224,7 +224,7 @@ class _Recorder(autograd.Observer):
 
     def accumulated(self, tensor, grad):
         if grad is not None:
-            self.kernels.append(("accumulate", tensor, self.total(tensor, grad)))
+            self.kernels.append(("accumulate", tensor, self.total(tensor, grad), grad))
 
 
 def _value(name, recorder):
@@ -264,7 +264,8 @@ class _Trace:
             if t._hooks:
                 raise TracingError("tg.jit: a leaf with hooks cannot be replayed")
         namespace = {"np": np, "fit": autograd._like_input, "accumulate": _accumulate,
-                     "asarray": np.asarray, "ndarray": np.ndarray}
+                     "adopt": _adopt, "asarray": np.asarray, "ndarray": np.ndarray}
+        adoptable = _adoptable(recorder, inputs, result)
         namespace.update(recorder.constants)
         lines = [f"def replay({', '.join(f'a{i}' for i in range(len(inputs)))}):"]
         for k, kernel in enumerate(recorder.kernels):
@@ -289,10 +290,11 @@ class _Trace:
                 _, name, parts = kernel
                 lines.append(f"    {name} = {' + '.join(parts)}")
             elif kind == "accumulate":
-                _, tensor, total = kernel
+                _, tensor, total, _ = kernel
                 namespace[f"T{k}"] = tensor
                 namespace[f"G{k}"] = autograd.Tensor._make(np.empty_like(tensor._data))
-                lines.append(f"    accumulate(T{k}, {total}, G{k})")
+                how = "adopt" if k in adoptable else "accumulate"
+                lines.append(f"    {how}(T{k}, {total}, G{k})")
             else:  # a call of an optimizer step or zero_grad
                 _, function, args, name = kernel
                 namespace[f"K{k}"], namespace[f"A{k}"] = function, args
@@ -337,6 +339,37 @@ def _free_after_last_use(lines, returns):
         if done and i:
             freed.append(f"    del {', '.join(done)}")
     return freed
+
+
+def _adoptable(recorder, inputs, result) -> set:
+    """The accumulations whose gradient can become `.grad` as is, without the copy eager
+    backward makes: a value the step made (not an input's or a captured array), in the
+    leaf's dtype, shape and C layout, whose memory no other accumulation, input, captured
+    array or returned value shares. (AddBackward hands one array to both inputs, for
+    instance: those two leaves must not share a `.grad`.) What shares memory at trace time
+    shares it at every replay: the same kernels run on the same shapes."""
+    accumulations = {k: kernel for k, kernel in enumerate(recorder.kernels) if kernel[0] == "accumulate"}
+    outside = [t._data for t in inputs] + [c for c in recorder.constants.values()
+                                           if isinstance(c, np.ndarray)]
+    returned = result if isinstance(result, tuple) else (result,)
+    outside += [t._data for t in returned if isinstance(t, autograd.Tensor)]
+    adoptable = set()
+    for k, (_, tensor, name, grad) in accumulations.items():
+        others = outside + [kernel[3] for j, kernel in accumulations.items() if j != k]
+        if name[0] in "vg" and type(grad) is np.ndarray and grad.flags.c_contiguous \
+                and grad.dtype == tensor._data.dtype and grad.shape == tensor._data.shape \
+                and not any(np.may_share_memory(grad, other) for other in others):
+            adoptable.add(k)
+    return adoptable
+
+
+def _adopt(t, total, buffer):
+    """`_accumulate` for a gradient nothing else holds: it becomes `.grad`'s array."""
+    if t._grad is None:
+        buffer._data = total
+        t._grad = buffer
+    else:
+        t._grad._data += total
 
 
 def _accumulate(t, total, buffer):

@@ -80,7 +80,7 @@ class Sub(Function):
         return x - y
 
     def backward(self, g):
-        return g, -g
+        return g, (-g if self.needs_input_grad[1] else None)
 
 
 class Neg(Function):

@@ -202,7 +202,7 @@ def test_kernels_lists_the_replay_function():
     step(*samples[0])
     listing = step.kernels()
     assert listing.startswith("def replay(a0, a1):")
-    for expected in ("# MatMul", "# Sigmoid", "# SigmoidBackward", "# MatMulBackward", "accumulate(",
+    for expected in ("# MatMul", "# Sigmoid", "# SigmoidBackward", "# MatMulBackward", "adopt(",
                      "# SGD.step", "# SGD.zero_grad"):
         assert expected in listing
 
@@ -280,3 +280,43 @@ def test_the_listing_in_docs_jit_is_what_kernels_prints():
     exec(example, namespace)
     listing = page.split("```\ndef replay", 1)[1].split("```", 1)[0]
     assert namespace["step"].kernels() == "def replay" + listing.rstrip("\n")
+
+
+def test_a_gradient_shared_by_two_leaves_is_copied_not_adopted():
+    # AddBackward hands the same array to both inputs: eager copies it into each .grad
+    a = tg.tensor([1.0, 2.0], requires_grad=True)
+    b = tg.tensor([3.0, 4.0], requires_grad=True)
+    w = tg.tensor([5.0, 6.0], requires_grad=True)
+
+    @tg.jit
+    def step(x):
+        loss = ((a + b) * x).sum() + (w * x).sum()
+        loss.backward()
+        return loss
+
+    for value in (1.0, 2.0, 3.0):  # a trace, then replays
+        a.grad = b.grad = w.grad = None
+        step(tg.full((2,), value))
+        assert a.grad.tolist() == b.grad.tolist() == w.grad.tolist() == [value, value]
+    assert "accumulate(" in step.kernels() and "adopt(" in step.kernels()
+    a.grad.numpy()[0] = 100.0  # each .grad is its own memory
+    assert b.grad.tolist() == [3.0, 3.0]
+
+
+def test_an_adopted_gradient_adds_up_without_zero_grad():
+    w = tg.tensor([1.0, -2.0], requires_grad=True)
+
+    @tg.jit
+    def step(x):
+        loss = (w * w * x).sum()
+        loss.backward()
+        return loss
+
+    step(tg.ones(2))  # traced with .grad None: the gradient is adopted
+    assert "adopt(" in step.kernels()
+    first = w.grad.numpy().copy()
+    step(tg.ones(2))  # replayed with .grad set: added into it, as eager does
+    np.testing.assert_array_equal(w.grad.numpy(), first + first)
+    w.grad = None
+    step(tg.full((2,), 3.0))
+    np.testing.assert_array_equal(w.grad.numpy(), 3 * first)
