@@ -193,26 +193,25 @@ def unbroadcast(grad, shape: tuple):
 def topological_order(roots) -> list:
     """The nodes reachable from `roots`, each one before the nodes it consumes.
 
-    Depth-first with an explicit stack of nodes alone (a chain of 100,000 ops needs no
-    recursion, and no object per node that the cycle collector would walk). A node is
-    popped twice: first it pushes its inputs' nodes above itself, then, each of them
-    placed, it is placed. Reversing the placed list puts every consumer first.
+    Depth-first with an explicit stack: a node is appended once all its inputs'
+    nodes are; reversing that list puts every consumer first.
     """
-    order, placed, opened = [], set(), set()
-    stack = [root for root in reversed(roots) if root is not None]
-    while stack:
-        node = stack.pop()
-        if node in placed:
+    order, visited = [], set()
+    for root in roots:
+        if root is None or root in visited:
             continue
-        if node in opened:  # popped again: its inputs' nodes are placed
-            placed.add(node)
-            order.append(node)
-            continue
-        opened.add(node)
-        stack.append(node)
-        for child in node.parent_nodes[::-1]:  # the first input ends on top: visited first
-            if child is not None and child not in placed:
-                stack.append(child)
+        visited.add(root)
+        stack = [(root, iter(root.parent_nodes))]
+        while stack:
+            node, inputs = stack[-1]
+            for child in inputs:
+                if child is not None and child not in visited:
+                    visited.add(child)
+                    stack.append((child, iter(child.parent_nodes)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
     order.reverse()
     return order
 
