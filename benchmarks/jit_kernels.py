@@ -37,6 +37,8 @@ from benchmarks.workloads import BUILDERS  # noqa: E402
 def kind(line: str) -> str:
     """What a line of the replay function does (its comment names the op or the call)."""
     code, _, comment = line.strip().partition("  # ")
+    if code.startswith("# folded: "):
+        return "folded (run once, while tracing)"
     if code.startswith(("accumulate(", "adopt(")):
         return "accumulate into .grad"
     if comment.endswith("Backward"):

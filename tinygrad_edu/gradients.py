@@ -114,8 +114,7 @@ def seed(root, gradient, index: int, create_graph: bool):
     """The gradient backward starts from at `root`: ones for a scalar, else `gradient`."""
     checks.seed_root(root, index, gradient)
     if gradient is None:
-        seed = np.empty_like(root._data)
-        seed.fill(1)  # (np.ones_like costs 10x more: it is written in Python)
+        seed = _ones(root._data.shape, root._data.dtype)
         return autograd.Tensor._make(seed) if create_graph else seed
     if not isinstance(gradient, autograd.Tensor):
         try:
@@ -126,6 +125,21 @@ def seed(root, gradient, index: int, create_graph: bool):
     checks.seed_shape(gradient, root, index)
     gradient = gradient if gradient.dtype == root.dtype else gradient.to(root.dtype)
     return gradient if create_graph else gradient._data
+
+
+_ONES = {}  # (shape, dtype) -> a read-only array of ones
+
+
+def _ones(shape, dtype):
+    """The implicit seed d(root)/d(root) = 1, made once per shape and dtype (a root without
+    `gradient` has one element, so there are few) and read-only: backward formulas never
+    change their arguments, and a hook that tried (PyTorch forbids it) gets an error
+    instead of changing every later seed. tg.jit folds what is computed from it alone."""
+    seed = _ONES.get((shape, dtype))
+    if seed is None:
+        seed = _ONES[shape, dtype] = np.ones(shape, dtype)
+        seed.setflags(write=False)
+    return seed
 
 
 def _leaf_grad(leaf, grad, create_graph):

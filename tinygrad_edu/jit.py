@@ -28,7 +28,9 @@ How it works (docs/jit.md tells it at length):
    list: `v3 = f2(v1, c0)` calls the same `forward` of the same op object as eager
    did; `g7, g8 = b5(g6, v1, c0)` its `backward`; sums and accumulations follow in the
    engine's order. No Tensor, Function or graph object is made per op, so results are
-   bitwise those of eager execution. `step.kernels()` prints it.
+   bitwise those of eager execution. Two things eager cannot do: a kernel that reads
+   only frozen constants is folded (run once, while tracing), and a gradient nothing
+   else holds becomes `.grad` without a copy (`adopt`). `step.kernels()` prints it.
 3. **Replay.** Later calls check the guards (argument shapes, dtypes and
    requires_grad, other arguments' values, grad mode, the parameters' arrays and
    requires_grad); if one changed, the step is traced again for the new key.
@@ -42,12 +44,14 @@ Limits of tracing, by design:
   of softmax, dropout masks, running statistics) would be frozen at trace time:
   trace steps built from ops, losses such as MSE, BCE and BCE-with-logits, and the
   optimizers — not cross-entropy, dropout or batch norm.
-* Hooks, retain_grad and anomaly mode are refused while tracing.
+* Hooks, retain_grad, anomaly mode and assigning a Tensor to `.grad` are refused while
+  tracing; `t.grad = None` is replayed.
 * Everything the step returns is overwritten by the next call (the same Tensor
   objects are reused), and so are the parameters' `.grad` tensors.
 """
 from __future__ import annotations
 
+import gc
 import re
 
 import numpy as np
@@ -85,6 +89,19 @@ def refuse(what: str) -> None:
         raise TracingError(
             f"tg.jit: {what} inside a traced step reads a tensor's value in Python; the trace "
             f"would freeze that value. Call it outside the step (e.g. on the returned loss).")
+
+
+def grad_assigned(tensor, value) -> None:
+    """`tensor.grad = value` while a step is traced: None (zeroing by hand) is recorded as a
+    kernel that sets it again at each replay; a Tensor is refused, as the replay would
+    assign the very tensor of the trace, not the one the step would make anew."""
+    if _recorder.in_call:
+        return  # inside zero_grad or an optimizer's step: replayed by calling it again
+    if value is not None:
+        raise TracingError("tg.jit: assigning a Tensor to .grad inside a traced step cannot be "
+                           "replayed (the replay would reuse the traced Tensor); assign None, "
+                           "or call optimizer.zero_grad()")
+    _recorder.kernels.append(("call", setattr, (tensor, "_grad", None), ".grad = None"))
 
 
 class jit:
@@ -145,17 +162,21 @@ class _Recorder(autograd.Observer):
         self.keep = []         # arrays kept alive while recording, so ids stay unique
         self.constants = {}    # name -> captured object
         self.leaves = {}       # id(tensor) -> (tensor, its array, requires_grad) at trace time
+        self.constant_tensors = {}  # name -> a leaf that needs no gradient (0.5 of 0.5 * x, ...)
+        self.values = {}       # name -> the array it stood for while tracing
         self.parts = {}        # node or leaf tensor -> names of gradient parts, in arrival order
         self.grad_of = {}      # node -> name of its complete gradient
         self.count = 0
         for i, t in enumerate(inputs):
             self.names[id(t._data)] = f"a{i}"
+            self.values[f"a{i}"] = t._data
             self.keep.append(t._data)
 
     def new_name(self, array, prefix="v") -> str:
         name = f"{prefix}{self.count}"
         self.count += 1
         self.names[id(array)] = name
+        self.values[name] = array
         self.keep.append(array)
         return name
 
@@ -190,6 +211,8 @@ class _Recorder(autograd.Observer):
         for p in fn.parents:
             if id(p._data) not in self.names and p.grad_fn is None:
                 self.leaves[id(p)] = (p, p._data, p._requires_grad)
+                if not p._requires_grad:
+                    self.constant_tensors[self.ref(p._data)] = p
         args = [self.ref(p._data) for p in fn.parents]
         self.kernels.append(("forward", fn, args, dict(options), self.new_name(out._data),
                              out._data.ndim == 0))
@@ -229,10 +252,7 @@ class _Recorder(autograd.Observer):
 
 def _value(name, recorder):
     """The array a name stands for during recording (for the extra backward call)."""
-    for array in recorder.keep:
-        if recorder.names.get(id(array)) == name:
-            return array
-    return recorder.constants[name]
+    return recorder.values[name] if name in recorder.values else recorder.constants[name]
 
 
 class _Trace:
@@ -266,9 +286,14 @@ class _Trace:
         namespace = {"np": np, "fit": autograd._like_input, "accumulate": _accumulate,
                      "adopt": _adopt, "asarray": np.asarray, "ndarray": np.ndarray}
         adoptable = _adoptable(recorder, inputs, result)
+        folded_kernels, folded = _folded(recorder, result)
+        for name in folded:  # a folded value is a constant of the replay, named as one
+            recorder.constants[f"c{len(recorder.constants)}"] = recorder.values[name]
+            folded[name] = f"c{len(recorder.constants) - 1}"
         namespace.update(recorder.constants)
         lines = [f"def replay({', '.join(f'a{i}' for i in range(len(inputs)))}):"]
         for k, kernel in enumerate(recorder.kernels):
+            kernel, first = _renamed(kernel, folded), len(lines)
             kind = kernel[0]
             if kind == "forward":
                 _, fn, args, options, out, zero_d = kernel
@@ -299,12 +324,16 @@ class _Trace:
                 _, function, args, name = kernel
                 namespace[f"K{k}"], namespace[f"A{k}"] = function, args
                 lines.append(f"    K{k}({'*A' + str(k) if args else ''})  # {name}")
+            if k in folded_kernels:  # run once, while tracing: shown, not replayed
+                lines[first:] = [f"    # folded: {line.strip()}" for line in lines[first:]]
         returns, self.result = _returns(result, recorder)
         lines = _free_after_last_use(lines, returns)
         lines.append(f"    return {returns}")
         self.source = "\n".join(lines)
         exec(compile(self.source, "<tg.jit replay>", "exec"), namespace)
         self.function, self.input_count = namespace["replay"], len(inputs)
+
+        self.folded = sum(line.startswith("    # folded: ") for line in lines)
 
     def still_valid(self) -> bool:
         """The parameters are the arrays traced (not replaced) with the same requires_grad."""
@@ -339,6 +368,77 @@ def _free_after_last_use(lines, returns):
         if done and i:
             freed.append(f"    del {', '.join(done)}")
     return freed
+
+
+def _folded(recorder, result):
+    """Constant folding: the kernels whose every input is a frozen constant, and the names of
+    the values they make, {name: None} (compile names them as constants). Such a kernel gives
+    the same bits at every replay, so the values it made while tracing are kept instead.
+
+    Frozen are the implicit seed of backward (read-only: gradients.py) and the numbers of
+    the step that became tensors (the 0.5 of `0.5 * x`) when nothing outside the recorded
+    graph refers to them: no one can change them between calls. A tensor the caller holds
+    stays a live input: changed in place between calls, it is read anew. Only the
+    primitives of ops.py are folded: their forward is a function of its inputs and
+    options, and their backward reads, besides its arguments, only shapes and options
+    (Max's argmax indices come from its input x, which its backward reads). A custom op
+    may keep data from forward for backward, or draw random numbers: it is replayed.
+    """
+    static = {name for name, value in recorder.constants.items()
+              if isinstance(value, np.ndarray) and not value.flags.writeable}
+    nodes = [kernel[1] for kernel in recorder.kernels if kernel[0] == "forward"]
+    static.update([name for name in list(recorder.constant_tensors)
+                   if not _referenced_outside(recorder.constant_tensors[name], nodes, recorder)])
+    returned = result if isinstance(result, tuple) else (result,)
+    returned = {recorder.names.get(id(t._data)) for t in returned if isinstance(t, autograd.Tensor)}
+    folded_kernels, folded = set(), {}
+    for k, kernel in enumerate(recorder.kernels):
+        if kernel[0] == "forward":
+            fn, reads, made = kernel[1], kernel[2], [kernel[4]]
+        elif kernel[0] == "backward":
+            fn, grad, saved, outputs = kernel[1:5]
+            reads = [grad] + ([saved[j] for j in fn.inputs_read()] if fn.saves_inputs else [])
+            reads += [saved[-1]] if fn.saves_output else []
+            made = [o[0] for o in outputs if o]
+        elif kernel[0] == "sum":
+            fn, reads, made = None, kernel[2], [kernel[1]]
+        else:  # accumulation into .grad, an optimizer's step: effects, replayed
+            continue
+        primitive = fn is None or type(fn).__module__ == __package__ + ".ops"
+        if primitive and all(r in static for r in reads) and returned.isdisjoint(made):
+            static.update(made)
+            folded.update(dict.fromkeys(made))
+            folded_kernels.add(k)
+    return folded_kernels, folded
+
+
+def _referenced_outside(tensor, nodes, recorder) -> bool:
+    """Whether anything but the recorded nodes' inputs and the recorder refers to `tensor`
+    (a variable, a closure, a module, a list: then the caller may change it). It walks
+    every object the cycle collector tracks, once per such tensor, while tracing only."""
+    own = {id(fn.parents) for fn in nodes} | {id(leaf) for leaf in recorder.leaves.values()}
+    own.add(id(recorder.constant_tensors))
+    return any(id(referrer) not in own for referrer in gc.get_referrers(tensor))
+
+
+def _renamed(kernel, names: dict):
+    """`kernel` with the names in `names` replaced."""
+    if not names:
+        return kernel
+    new = lambda name: names.get(name, name)  # noqa: E731
+    kind = kernel[0]
+    if kind == "forward":
+        _, fn, args, options, out, zero_d = kernel
+        return kind, fn, [new(a) for a in args], options, new(out), zero_d
+    if kind == "backward":
+        _, fn, grad, saved, outputs, as_tuple = kernel
+        outputs = [o and (new(o[0]),) + tuple(o[1:]) for o in outputs]
+        return kind, fn, new(grad), [new(s) for s in saved], outputs, as_tuple
+    if kind == "sum":
+        return kind, new(kernel[1]), [new(p) for p in kernel[2]]
+    if kind == "accumulate":
+        return kernel[:2] + (new(kernel[2]),) + kernel[3:]
+    return kernel
 
 
 def _adoptable(recorder, inputs, result) -> set:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import autograd, checks, gradients, ops
+from . import autograd, checks, gradients, jit, ops
 from .composed import ComposedOps, MaxMin, maximum
 from .operands import (as_array, cat_operands, clamp_operands, matmul_operands, power_operands,
                        promote, to_float)
@@ -84,6 +84,8 @@ class Tensor(ComposedOps, TensorProtocols, InPlaceMethods, HookMethods):
 
     @grad.setter
     def grad(self, value):
+        if jit._recorder is not None:  # tg.jit replays `t.grad = None`, refuses other values
+            jit.grad_assigned(self, value)
         self._grad = None if value is None else checks.assigned_grad(self, value)
 
     @property

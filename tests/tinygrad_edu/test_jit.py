@@ -320,3 +320,83 @@ def test_an_adopted_gradient_adds_up_without_zero_grad():
     w.grad = None
     step(tg.full((2,), 3.0))
     np.testing.assert_array_equal(w.grad.numpy(), 3 * first)
+
+
+def test_what_only_constants_feed_is_folded_when_traced():
+    # ½Σ(...)²: backward starts with MulBackward(seed, 0.5) and SumBackward of that,
+    # both made of constants alone; they are computed once, while tracing
+    w = tg.tensor([1.0, -2.0], dtype=tg.float64, requires_grad=True)
+
+    @tg.jit
+    def step(x):
+        w.grad = None
+        loss = 0.5 * ((w * x) ** 2).sum()
+        loss.backward()
+        return loss
+
+    for value in (1.0, 2.0, 3.0):
+        loss = step(tg.full((2,), value, dtype=tg.float64))
+        # d/dw ½Σ(w·x)² = w·x², computed by hand
+        assert w.grad.tolist() == [1.0 * value ** 2, -2.0 * value ** 2]
+        assert loss.item() == 0.5 * (value ** 2 + 4 * value ** 2)
+    listing = step.kernels()
+    assert "# folded: _, c" in listing and "# MulBackward" in listing
+    assert "# folded: c" in listing and "# SumBackward" in listing
+    assert step.traces[next(iter(step.traces))].folded == 2
+
+
+def test_a_constant_the_caller_holds_is_read_at_every_replay():
+    w = tg.tensor([1.0, -2.0], dtype=tg.float64, requires_grad=True)
+    scale = tg.tensor(0.5, dtype=tg.float64)  # held here: it may change between calls
+
+    @tg.jit
+    def step(x):
+        w.grad = None
+        (scale * (w * x).sum()).backward()
+
+    step(tg.ones(2, dtype=tg.float64))
+    assert "folded" not in step.kernels()
+    with tg.no_grad():
+        scale.mul_(4.0)  # now 2.0
+    w.grad = None
+    step(tg.ones(2, dtype=tg.float64))
+    assert w.grad.tolist() == [2.0, 2.0]
+
+
+def test_a_custom_op_is_replayed_not_folded():
+    class Noisy(tg.Function):  # forward draws a new number at every call
+        def forward(self, x):
+            return x + np.random.default_rng().uniform()
+
+        def backward(self, g):
+            return g
+
+    @tg.jit
+    def step(x):
+        return Noisy.apply(tg.tensor(1.0, dtype=tg.float64)) * x
+
+    first = step(tg.ones(1, dtype=tg.float64)).item()
+    assert "folded" not in step.kernels()
+    assert step(tg.ones(1, dtype=tg.float64)).item() != first
+
+
+def test_grad_set_to_none_in_the_step_is_replayed_and_a_tensor_refused():
+    w = tg.tensor([3.0], dtype=tg.float64, requires_grad=True)
+
+    @tg.jit
+    def step(x):
+        w.grad = None  # zeroing by hand, the PyTorch idiom: a kernel of the replay
+        (w * x).sum().backward()
+
+    for value in (1.0, 5.0, 7.0):
+        step(tg.full((1,), value, dtype=tg.float64))
+        assert w.grad.tolist() == [value]  # not 1 + 5 + 7: the zeroing was replayed
+    assert "# .grad = None" in step.kernels()
+
+    @tg.jit
+    def assigns_a_tensor(x):
+        w.grad = tg.zeros_like(w)
+        (w * x).sum().backward()
+
+    with pytest.raises(tg.TracingError, match="assigning a Tensor to .grad"):
+        assigns_a_tensor(tg.ones(1, dtype=tg.float64))
