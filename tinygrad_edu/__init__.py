@@ -38,6 +38,8 @@ __version__ = "0.1.0"
 # torch.autograd's namespace is the engine module plus the entry points that live beside it
 autograd.backward, autograd.grad, autograd.gradcheck = backward, grad, gradcheck
 autograd.detect_anomaly = detect_anomaly
+from . import graph as _graph  # noqa: E402  (tg.autograd.graph: Node, increment_version)
+autograd.graph = _graph
 
 
 def __getattr__(name):

@@ -5,7 +5,7 @@ import numpy as np
 
 import tinygrad_edu as tg
 
-from .optimizer import Optimizer, gradients
+from .optimizer import Optimizer, gradients, subtract_
 
 
 class Adagrad(Optimizer):
@@ -46,4 +46,4 @@ class Adagrad(Optimizer):
             decayed_lr = lr / (1 + (state["step"] - 1) * lr_decay)
             sums = state["sum"].numpy(force=True)
             sums += g * g
-            param -= decayed_lr * (g / (np.sqrt(sums) + eps))
+            subtract_(param, decayed_lr * (g / (np.sqrt(sums) + eps)))

@@ -7,7 +7,7 @@ import numpy as np
 
 import tinygrad_edu as tg
 
-from .optimizer import Optimizer, gradients
+from .optimizer import Optimizer, gradients, scale_, subtract_
 
 
 class Adam(Optimizer):
@@ -45,7 +45,7 @@ class Adam(Optimizer):
             state["step"] += 1
             t = state["step"]
             if decoupled and weight_decay != 0:
-                param *= 1 - lr * weight_decay
+                scale_(param, 1 - lr * weight_decay)
             m, v = state["exp_avg"].numpy(force=True), state["exp_avg_sq"].numpy(force=True)
             m *= beta1
             m += (1 - beta1) * g
@@ -59,7 +59,7 @@ class Adam(Optimizer):
             bias_correction1 = 1 - beta1 ** t
             bias_correction2_sqrt = math.sqrt(1 - beta2 ** t)
             denominator = np.sqrt(v) / bias_correction2_sqrt + eps
-            param -= (lr / bias_correction1) * m / denominator
+            subtract_(param, (lr / bias_correction1) * m / denominator)
 
 
 class AdamW(Adam):

@@ -3,12 +3,14 @@
     opt = nn.SGD(model.parameters(), lr=0.1, momentum=0.9)
     opt.zero_grad(); loss.backward(); opt.step()
 
-A step runs under `tg.no_grad()` and updates each parameter in place
-(`p -= update`), so the Parameter objects stay the same and their version
-counters go up (a graph that saved a parameter before the step then refuses to
-back-propagate, instead of silently using the new value). The arithmetic works
-on the NumPy arrays behind the tensors (`p.numpy(force=True)`): a step is on the hot path
-of per-sample training, and it needs no graph.
+A step updates each parameter in place, in the NumPy array behind it
+(`p.numpy(force=True)`), so the Parameter objects stay the same, and then counts the
+change in their versions (`tg.autograd.graph.increment_version`, as in-place ops do):
+a graph that saved a parameter before the step refuses to back-propagate instead of
+silently using the new value. PyTorch's optimizers run in-place tensor ops under
+no_grad; here a step makes no Tensor op at all, as it is on the hot path of
+per-sample training (no grad-mode switch, no in-place dispatch: W4's SGD step took
+6.0 µs that way, 3.8 µs this way, for 2.6 µs of NumPy).
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ import tinygrad_edu as tg
 from tinygrad_edu import checks
 
 from ..module import _zero_grads
+
+increment_version = tg.autograd.graph.increment_version
 
 _SET_MESSAGE = ("optimizer parameters need to be organized in ordered collections, but the "
                 "ordering of tensors in sets will change between runs. Please use a list instead.")
@@ -60,6 +64,20 @@ def check_hyperparameters(values: Mapping) -> None:
         elif name in _RULES:
             text, valid = _RULES[name]
             _check_number(name, value, text, valid)
+
+
+def subtract_(param, update) -> None:
+    """θ ← θ − update, in θ's own memory, counted as an in-place change."""
+    array = param.numpy(force=True)
+    array -= update
+    increment_version(param)
+
+
+def scale_(param, factor: float) -> None:
+    """θ ← factor·θ, in θ's own memory, counted as an in-place change."""
+    array = param.numpy(force=True)
+    array *= factor
+    increment_version(param)
 
 
 def gradients(group: dict, weight_decay=None):
@@ -169,9 +187,8 @@ class Optimizer:
         return loss
 
     def _step(self) -> None:
-        with tg.no_grad():
-            for group in self.param_groups:
-                self._update_group(group)
+        for group in self.param_groups:
+            self._update_group(group)
 
     def _update_group(self, group: dict) -> None:
         raise NotImplementedError(f"{type(self).__name__} must define _update_group")

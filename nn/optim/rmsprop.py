@@ -5,7 +5,7 @@ import numpy as np
 
 import tinygrad_edu as tg
 
-from .optimizer import Optimizer, gradients
+from .optimizer import Optimizer, gradients, subtract_
 
 
 def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
@@ -63,6 +63,6 @@ class RMSprop(Optimizer):
                 buffer = state["momentum_buffer"].numpy(force=True)
                 buffer *= momentum
                 buffer += g / avg
-                param -= lr * buffer
+                subtract_(param, lr * buffer)
             else:
-                param -= lr * (g / avg)
+                subtract_(param, lr * (g / avg))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import tinygrad_edu as tg
 
-from .optimizer import Optimizer, gradients
+from .optimizer import Optimizer, gradients, subtract_
 
 
 class SGD(Optimizer):
@@ -41,4 +41,4 @@ class SGD(Optimizer):
                     b *= momentum
                     b += (1 - dampening) * g
                 g = g + momentum * buffer.numpy(force=True) if nesterov else buffer.numpy(force=True)
-            param -= lr * g  # in place under no_grad: bumps the version counter
+            subtract_(param, lr * g)

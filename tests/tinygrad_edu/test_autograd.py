@@ -418,3 +418,20 @@ def test_wide_graph_one_node_feeding_100000_ops():
     total = tg.stack([h * float(k) for k in range(n)]).sum()
     total.backward()
     assert x.grad.item() == 2 * (n - 1) * n / 2
+
+
+def test_autograd_graph_node_and_increment_version():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    assert isinstance(y.grad_fn, tg.autograd.graph.Node)
+    array = x.numpy(force=True)
+    array += 1.0  # changed behind autograd's back: y's node would read the new x
+    tg.autograd.graph.increment_version(x)
+    assert x._version == 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+    a, b = tg.ones(1), tg.ones(2)
+    tg.autograd.graph.increment_version([a, b])
+    assert (a._version, b._version) == (1, 1)
+    with pytest.raises(TypeError, match="increment_version: expected a Tensor"):
+        tg.autograd.graph.increment_version(np.ones(2))

@@ -102,6 +102,26 @@ def test_a_step_updates_in_place_and_bumps_the_version_counter():
         y.backward()
 
 
+@pytest.mark.parametrize("make", [
+    lambda p: nn.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.01),
+    lambda p: nn.Adam(p, lr=0.1),
+    lambda p: nn.AdamW(p, lr=0.1, weight_decay=0.1),
+    lambda p: nn.optim.Adagrad(p, lr=0.1),
+    lambda p: nn.optim.RMSprop(p, lr=0.1, momentum=0.5),
+])
+def test_every_optimizer_counts_its_update_as_an_in_place_change(make):
+    w = nn.Parameter(tg.tensor([1.0, 2.0]))
+    y = (w * w).sum()
+    optimizer = make([w])
+    w.grad = tg.tensor([1.0, 1.0])
+    version, data = w._version, w.numpy(force=True)
+    optimizer.step()
+    assert w.numpy(force=True) is data and w._version > version
+    assert not np.array_equal(data, [1.0, 2.0]) and tg.is_grad_enabled()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+
+
 def test_parameters_without_gradients_are_skipped():
     a, b = nn.Parameter(tg.tensor([1.0])), nn.Parameter(tg.tensor([1.0]))
     a.grad = tg.tensor([1.0])
