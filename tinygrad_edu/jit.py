@@ -52,6 +52,7 @@ Limits of tracing, by design:
 from __future__ import annotations
 
 import gc
+import math
 import re
 
 import numpy as np
@@ -297,8 +298,13 @@ class _Trace:
             kind = kernel[0]
             if kind == "forward":
                 _, fn, args, options, out, zero_d = kernel
-                namespace[f"F{k}"], namespace[f"O{k}"] = fn.forward, options
-                call = f"F{k}({', '.join(args)}{', **O' + str(k) if options else ''})"
+                namespace[f"F{k}"] = fn.forward
+                keywords = []
+                for option, value in options.items():  # written out: `**options` costs 0.07 µs
+                    if not _literal(value):
+                        namespace[f"O{k}_{option}"] = value
+                    keywords.append(f"{option}={value!r}" if _literal(value) else f"{option}=O{k}_{option}")
+                call = f"F{k}({', '.join(args + keywords)})"
                 # NumPy hands back scalars from 0-d arithmetic: apply turns them into arrays
                 lines.append(f"    {out} = {'asarray(' + call + ')' if zero_d else call}  # {type(fn).__name__}")
             elif kind == "backward":
@@ -349,6 +355,16 @@ class _Trace:
             return self.result
         self.result._data = values
         return self.result
+
+
+def _literal(value) -> bool:
+    """Whether `repr(value)` is Python source that gives `value` back (None, a bool, an int,
+    a finite float, a string, a tuple of them)."""
+    if isinstance(value, tuple):
+        return all(_literal(v) for v in value)
+    if type(value) is float:
+        return math.isfinite(value)
+    return value is None or type(value) in (bool, int, str)
 
 
 def _free_after_last_use(lines, returns):
