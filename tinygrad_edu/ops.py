@@ -59,6 +59,11 @@ def scatter(g, index, shape):
     return Scatter.apply(g, index=index, shape=shape)
 
 
+def where(condition, a, b):
+    """`a` where `condition` (a boolean array) holds, else `b`."""
+    return np.where(condition, a, b) if isinstance(a, _NUMPY) else Where.apply(a, b, condition=condition)
+
+
 # ----------------------------------------------------------------------------
 # arithmetic
 
@@ -309,7 +314,7 @@ class LeakyReLU(Function):
         return np.where(x > 0, x, x * negative_slope)
 
     def backward(self, g, x):
-        return g * np.where(_array(x) > 0, 1, self.slope).astype(g.dtype)
+        return where(_array(x) > 0, g, g * self.slope)
 
 
 class Clamp(Function):
