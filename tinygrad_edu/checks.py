@@ -658,6 +658,13 @@ LEAF_VIEW_INPLACE = ("a view of a leaf Variable that requires grad is being used
                      "in-place operation.")
 
 
+def constant_inplace(t) -> None:
+    """A number that an op turned into a tensor (`0.5 * x`'s 0.5, reachable only through
+    a node's inputs) is never changed in place: other nodes may share it."""
+    raise RuntimeError(f"a constant made from the number {t._data.item()!r} by an op cannot be "
+                       f"modified in place (it belongs to the graph)")
+
+
 def inplace_allowed(t, grad_enabled: bool, text: str = LEAF_INPLACE) -> None:
     """PyTorch's rule: a leaf that requires grad changes in place only under no_grad."""
     if t._requires_grad and t.grad_fn is None and grad_enabled:

@@ -6,7 +6,7 @@
 """
 from __future__ import annotations
 
-from . import autograd
+from . import autograd, checks
 
 Node = autograd.Function  # every recorded op is one (PyTorch's Node is their abstract base)
 
@@ -26,4 +26,6 @@ def increment_version(tensor) -> None:
     if not isinstance(tensor, autograd.Tensor):
         raise TypeError(f"increment_version: expected a Tensor or a list of Tensors, got "
                         f"{type(tensor).__name__}")
+    if type(tensor._version_counter) is tuple:
+        checks.constant_inplace(tensor)
     tensor._version_counter[0] += 1

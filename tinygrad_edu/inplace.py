@@ -25,6 +25,8 @@ class InPlaceMethods:
 
     def _recording(self, other, text=checks.LEAF_INPLACE) -> bool:
         """Whether an update of self with `other` must be recorded (after the leaf rule)."""
+        if type(self._version_counter) is tuple:
+            checks.constant_inplace(self)
         if not autograd.grad_mode.enabled:
             return False  # under no_grad: no leaf rule, nothing to record
         checks.inplace_allowed(self, True, text)

@@ -51,13 +51,13 @@ Limits of tracing, by design:
 """
 from __future__ import annotations
 
-import gc
 import math
 import re
 
 import numpy as np
 
 from . import anomaly, autograd
+from .operands import CONSTANT_VERSION
 
 _recorder = None  # the recording in progress, if any (read directly on hot paths)
 
@@ -391,10 +391,11 @@ def _folded(recorder, result):
     the values they make, {name: None} (compile names them as constants). Such a kernel gives
     the same bits at every replay, so the values it made while tracing are kept instead.
 
-    Frozen are the implicit seed of backward (read-only: gradients.py) and the numbers of
-    the step that became tensors (the 0.5 of `0.5 * x`) when nothing outside the recorded
-    graph refers to them: no one can change them between calls. A tensor the caller holds
-    stays a live input: changed in place between calls, it is read anew. Only the
+    Frozen are the implicit seed of backward (read-only: gradients.py) and the numbers
+    that an op turned into tensors (the 0.5 of `0.5 * x`, whose version counter is the
+    tuple operands.CONSTANT_VERSION: in-place ops refuse them). A tensor the caller made,
+    even `tg.tensor(0.5)`, stays a live input: changed in place between calls, it is read
+    anew. Only the
     primitives of ops.py are folded: their forward is a function of its inputs and
     options, and their backward reads, besides its arguments, only shapes and options
     (Max's argmax indices come from its input x, which its backward reads). A custom op
@@ -402,9 +403,8 @@ def _folded(recorder, result):
     """
     static = {name for name, value in recorder.constants.items()
               if isinstance(value, np.ndarray) and not value.flags.writeable}
-    nodes = [kernel[1] for kernel in recorder.kernels if kernel[0] == "forward"]
-    outside = _referenced_outside(nodes, recorder)
-    static.update(name for name, t in recorder.constant_tensors.items() if id(t) not in outside)
+    static.update(name for name, t in recorder.constant_tensors.items()
+                  if t._version_counter is CONSTANT_VERSION)
     returned = result if isinstance(result, tuple) else (result,)
     returned = {recorder.names.get(id(t._data)) for t in returned if isinstance(t, autograd.Tensor)}
     folded_kernels, folded = set(), {}
@@ -426,22 +426,6 @@ def _folded(recorder, result):
             folded.update(dict.fromkeys(made))
             folded_kernels.add(k)
     return folded_kernels, folded
-
-
-def _referenced_outside(nodes, recorder) -> set:
-    """The ids of the recorder's constant tensors that something besides the recorded
-    nodes' inputs and the recorder refers to (a variable, a closure, a module, a list:
-    then the caller may change them). One walk over every object the cycle collector
-    tracks, while tracing: a few milliseconds, more in a process with many objects."""
-    tensors = list(recorder.constant_tensors.values())
-    own = {id(fn.parents) for fn in nodes} | {id(leaf) for leaf in recorder.leaves.values()}
-    own |= {id(recorder.constant_tensors), id(tensors)}
-    wanted = {id(t) for t in tensors}
-    outside = set()
-    for referrer in gc.get_referrers(*tensors) if tensors else ():
-        if id(referrer) not in own:
-            outside.update(id(r) for r in gc.get_referents(referrer) if id(r) in wanted)
-    return outside
 
 
 def _renamed(kernel, names: dict):

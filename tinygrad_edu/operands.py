@@ -102,6 +102,12 @@ def _pair(t, other, op: str, division: bool):
     return x, y
 
 
+# The version counter of a number an op turned into a tensor (the 0.5 of `0.5 * x`): such a
+# tensor is never changed, and a tuple says so. In-place ops refuse it; tg.jit folds what it
+# feeds; and, unlike a list, the cycle collector stops tracking it (W5 makes one per op).
+CONSTANT_VERSION = (0,)
+
+
 def _operands(t, other, op: str):
     """(t, other) as Tensors of one dtype; t is a Tensor."""
     Tensor = autograd.Tensor
@@ -115,7 +121,7 @@ def _operands(t, other, op: str):
                 dtype = result_type(t._data, other, op)
                 if dtype.kind in "iu":
                     checks.fits_dtype(other, dtype, op)
-            constant = Tensor._make(np.asarray(other, dtype=dtype))
+            constant = Tensor._make(np.asarray(other, dtype=dtype), False, None, CONSTANT_VERSION)
             return (t if dtype == t._data.dtype else t.to(dtype)), constant
         else:
             checks.operand_types(t, other, op)

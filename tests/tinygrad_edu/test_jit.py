@@ -400,3 +400,18 @@ def test_grad_set_to_none_in_the_step_is_replayed_and_a_tensor_refused():
 
     with pytest.raises(tg.TracingError, match="assigning a Tensor to .grad"):
         assigns_a_tensor(tg.ones(1, dtype=tg.float64))
+
+
+def test_a_number_made_a_tensor_by_an_op_is_frozen_and_refuses_in_place_changes():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = 0.5 * x
+    constant = y.grad_fn.parents[0]  # reachable only this way
+    assert constant.item() == 0.5
+    with pytest.raises(RuntimeError, match="a constant made from the number 0.5 by an op"):
+        constant.add_(1.0)
+    with tg.no_grad(), pytest.raises(RuntimeError, match="cannot be modified in place"):
+        constant.mul_(2.0)
+    with pytest.raises(RuntimeError, match="cannot be modified in place"):
+        tg.autograd.graph.increment_version(constant)
+    y.sum().backward()
+    assert x.grad.tolist() == [0.5, 0.5]
