@@ -19,13 +19,13 @@ def increment_version(tensor) -> None:
     nn's optimizers update parameters this way: NumPy on the array, then this call, with
     no grad-mode switch and no graph (a step is on the hot path of per-sample training).
     """
-    if isinstance(tensor, (list, tuple)):
+    if isinstance(tensor, autograd.Tensor):
+        if type(tensor._version_counter) is tuple:
+            checks.constant_inplace(tensor)
+        tensor._version_counter[0] += 1
+    elif isinstance(tensor, (list, tuple)):
         for t in tensor:
             increment_version(t)
-        return
-    if not isinstance(tensor, autograd.Tensor):
+    else:
         raise TypeError(f"increment_version: expected a Tensor or a list of Tensors, got "
                         f"{type(tensor).__name__}")
-    if type(tensor._version_counter) is tuple:
-        checks.constant_inplace(tensor)
-    tensor._version_counter[0] += 1
