@@ -115,7 +115,9 @@ def seed(root, gradient, index: int, create_graph: bool):
     checks.seed_root(root, index, gradient)
     if gradient is None:
         seed = _ones(root._data.shape, root._data.dtype)
-        return autograd.Tensor._make(seed) if create_graph else seed
+        # under create_graph the seed is a Tensor of the new graph, and tg.grad may hand it
+        # back: a copy of its own
+        return autograd.Tensor._make(seed.copy()) if create_graph else seed
     if not isinstance(gradient, autograd.Tensor):
         try:
             gradient = autograd.Tensor(np.asarray(gradient))
@@ -132,9 +134,9 @@ _ONES = {}  # (shape, dtype) -> a read-only array of ones
 
 def _ones(shape, dtype):
     """The implicit seed d(root)/d(root) = 1, made once per shape and dtype (a root without
-    `gradient` has one element, so there are few) and read-only: backward formulas never
-    change their arguments, and a hook that tried (PyTorch forbids it) gets an error
-    instead of changing every later seed. tg.jit folds what is computed from it alone."""
+    `gradient` has one element, so there are few) and read-only, so that no one can change
+    every later seed: backward formulas never change their arguments, and hooks get a
+    copy. tg.jit folds what is computed from it alone."""
     seed = _ONES.get((shape, dtype))
     if seed is None:
         seed = _ONES[shape, dtype] = np.ones(shape, dtype)

@@ -43,7 +43,8 @@ def run_hooks(hooks, grad, create_graph: bool):
     """Call tensor hooks in registration order on `grad` (an array, or a Tensor under
     create_graph); a non-None result replaces it, cast to the gradient's dtype."""
     Tensor = autograd.Tensor
-    as_tensor = grad if create_graph else Tensor._make(grad)
+    # a read-only gradient (the shared implicit seed) is copied: a hook may keep it
+    as_tensor = grad if create_graph else Tensor._make(grad if grad.flags.writeable else grad.copy())
     for hook in list(hooks):
         result = hook(as_tensor)
         if result is None:

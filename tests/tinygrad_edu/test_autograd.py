@@ -435,3 +435,22 @@ def test_autograd_graph_node_and_increment_version():
     assert (a._version, b._version) == (1, 1)
     with pytest.raises(TypeError, match="increment_version: expected a Tensor"):
         tg.autograd.graph.increment_version(np.ones(2))
+
+
+def test_the_shared_implicit_seed_never_leaks_to_users():
+    # the seed 1 is one read-only array per shape and dtype (tg.jit folds what it feeds);
+    # what a user can reach is a copy of it
+    x = tg.tensor(2.0, requires_grad=True)
+    g, = tg.grad(x, x, create_graph=True)
+    with tg.no_grad():
+        g.add_(1.0)
+    assert g.item() == 2.0
+    kept = []
+    y = (x * 3).sum()
+    y.register_hook(lambda grad: kept.append(grad))
+    y.backward()
+    with tg.no_grad():
+        kept[0].mul_(100.0)  # a hook's gradient may be kept and changed later
+    x.grad = None
+    (x * 3).sum().backward()  # the next seed is still 1
+    assert x.grad.item() == 3.0
