@@ -56,7 +56,7 @@ import re
 
 import numpy as np
 
-from . import anomaly, autograd
+from . import anomaly, autograd, gradients
 from .operands import CONSTANT_VERSION
 
 _recorder = None  # the recording in progress, if any (read directly on hot paths)
@@ -338,7 +338,6 @@ class _Trace:
         self.source = "\n".join(lines)
         exec(compile(self.source, "<tg.jit replay>", "exec"), namespace)
         self.function, self.input_count = namespace["replay"], len(inputs)
-
         self.folded = sum(line.startswith("    # folded: ") for line in lines)
 
     def still_valid(self) -> bool:
@@ -391,18 +390,18 @@ def _folded(recorder, result):
     the values they make, {name: None} (compile names them as constants). Such a kernel gives
     the same bits at every replay, so the values it made while tracing are kept instead.
 
-    Frozen are the implicit seed of backward (read-only: gradients.py) and the numbers
-    that an op turned into tensors (the 0.5 of `0.5 * x`, whose version counter is the
-    tuple operands.CONSTANT_VERSION: in-place ops refuse them). A tensor the caller made,
-    even `tg.tensor(0.5)`, stays a live input: changed in place between calls, it is read
-    anew. Only the
-    primitives of ops.py are folded: their forward is a function of its inputs and
-    options, and their backward reads, besides its arguments, only shapes and options
-    (Max's argmax indices come from its input x, which its backward reads). A custom op
-    may keep data from forward for backward, or draw random numbers: it is replayed.
+    Frozen are the implicit seed of backward (gradients.py's read-only ones, the very
+    arrays) and the numbers that an op turned into tensors (the 0.5 of `0.5 * x`, whose
+    version counter is the tuple operands.CONSTANT_VERSION: in-place ops refuse them).
+    A tensor the caller made, even `tg.tensor(0.5)`, stays a live input: changed in
+    place between calls, it is read anew. Only the primitives of ops.py are folded:
+    their forward is a function of its inputs and options, and their backward reads,
+    besides its arguments, only shapes and options (Max's argmax indices come from its
+    input x, which its backward reads). A custom op may keep data from forward for
+    backward, or draw random numbers: it is replayed.
     """
-    static = {name for name, value in recorder.constants.items()
-              if isinstance(value, np.ndarray) and not value.flags.writeable}
+    seeds = [id(seed) for seed in gradients._ONES.values()]
+    static = {name for name, value in recorder.constants.items() if id(value) in seeds}
     static.update(name for name, t in recorder.constant_tensors.items()
                   if t._version_counter is CONSTANT_VERSION)
     returned = result if isinstance(result, tuple) else (result,)

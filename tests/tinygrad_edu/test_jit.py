@@ -415,3 +415,22 @@ def test_a_number_made_a_tensor_by_an_op_is_frozen_and_refuses_in_place_changes(
         tg.autograd.graph.increment_version(constant)
     y.sum().backward()
     assert x.grad.tolist() == [0.5, 0.5]
+
+
+def test_a_read_only_gradient_given_to_backward_is_not_folded():
+    base = np.array(1.0)
+    view = base.view()
+    view.setflags(write=False)  # read-only, but its values follow `base`
+    seed = tg.from_numpy(view)
+    w = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+
+    @tg.jit
+    def step(x):
+        w.grad = None
+        (w * x).sum().backward(seed)
+
+    step(tg.ones(2, dtype=tg.float64))
+    assert "folded" not in step.kernels()
+    base[...] = 3.0
+    step(tg.ones(2, dtype=tg.float64))
+    assert w.grad.tolist() == [3.0, 3.0]
