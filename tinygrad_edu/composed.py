@@ -16,6 +16,7 @@ import numpy as np
 
 from . import checks, more_ops, ops
 from .dtypes import bool_, float16, float32, float64, int32, int64
+from .modes import no_grad
 from .operands import cat_operands, promote, tensor_list, to_float
 
 MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])
@@ -183,13 +184,18 @@ class ComposedOps:
 
     def _stable_shift(self, dim, op):
         """The max along dim, as a constant: subtracting it keeps exp from overflowing
-        and changes neither softmax nor its gradient."""
+        and changes neither softmax nor its gradient. An infinite max is clamped to the
+        largest finite number (a row holding +inf then gives PyTorch's nan). It is made
+        by ops under no_grad, not in NumPy: no gradient flows into it, and tg.jit
+        computes it anew at each replay instead of freezing the traced one."""
         axis = checks.axis(dim, self.ndim, op)
-        data = self._data if self._data.dtype.kind == "f" else self._data.astype(float32)
-        if data.size == 0:
-            return self._make(np.zeros((), data.dtype))
-        shift = np.max(data, axis=axis, keepdims=True)
-        return self._make(np.where(np.isfinite(shift), shift, 0).astype(data.dtype))
+        x = self if self._data.dtype.kind == "f" else self.to(float32)
+        if x._data.size == 0:
+            return self._make(np.zeros((), x._data.dtype))
+        limit = float(np.finfo(x._data.dtype).max)
+        with no_grad():  # (a 0-d tensor is its own max)
+            top = x if x._data.ndim == 0 else ops.Max.apply(x, axis=axis, keepdims=True)
+            return ops.Clamp.apply(top, low=-limit, high=limit)
 
     # -- reductions ----------------------------------------------------------------
 

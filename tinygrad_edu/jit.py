@@ -39,11 +39,12 @@ Limits of tracing, by design:
 
 * Python that reads tensor values runs only while tracing. `.item()`, `float()`,
   `bool()`, `print(t)`, `.tolist()`, `.numpy()` and comparisons (`t > 0`) inside a
-  traced step are refused with an error naming the call. Values that library code
-  computes in NumPy from tensor data (masks, class weights from targets, the shift
-  of softmax, dropout masks, running statistics) would be frozen at trace time:
-  trace steps built from ops, losses such as MSE, BCE and BCE-with-logits, and the
-  optimizers — not cross-entropy, dropout or batch norm.
+  traced step are refused with an error naming the call (std's mask where var = 0
+  is one). Values that library code computes in NumPy from tensor data (masks, class
+  weights from targets, dropout masks, running statistics) would be frozen at trace
+  time: trace steps built from ops (every op of tests' catalogue replays bitwise,
+  softmax included), losses such as MSE, BCE and BCE-with-logits, and the optimizers —
+  not cross-entropy, dropout or batch norm.
 * Hooks, retain_grad, anomaly mode and assigning a Tensor to `.grad` are refused while
   tracing; `t.grad = None` is replayed.
 * Everything the step returns is overwritten by the next call (the same Tensor
