@@ -213,6 +213,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float =
         _renorm_rows(weight, indices, max_norm, norm_type)
     out = weight[indices]
     if padding_idx is not None and out.requires_grad:
+        tg.jit.refuse("embedding with padding_idx (it masks with the indices' values)")
         picked_padding = (indices == padding_idx)[..., None]
         if picked_padding.any():  # same values, but those positions are cut from the graph
             out = tg.where(~picked_padding, out, out.detach())
@@ -259,6 +260,7 @@ def one_hot(tensor, num_classes: int = -1):
     if tensor.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     checks.integer(num_classes, "one_hot", "num_classes")
+    tg.jit.refuse("one_hot")
     indices = tensor.numpy(force=True)
     if num_classes == -1:
         if indices.size == 0:
@@ -289,6 +291,7 @@ def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False)
     elif p == 0:
         scale = np.ones(input.shape, dtype=input.dtype)
     else:
+        tg.jit.refuse("dropout's mask", "draws random numbers")
         keep = tg.generator().random(input.shape) < 1 - p
         scale = keep * input.dtype.type(1 / (1 - p))
     if inplace:
@@ -354,6 +357,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     running statistics.
     """
     checks.floating_tensor(input, "batch_norm")
+    tg.jit.refuse("batch_norm (its statistics go through NumPy)")
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected an input with a batch and a channel dimension "
                          f"(at least 2-D), got {input.ndim}D input")
@@ -512,6 +516,7 @@ def smooth_l1_loss(input, target, reduction: str = "mean", beta: float = 1.0):
         return l1_loss(input, target, reduction)
     diff = input - target
     distance = diff.abs()
+    tg.jit.refuse("smooth_l1_loss (its quadratic-or-linear mask)")
     loss = tg.where(distance.numpy(force=True) < beta, 0.5 * diff * diff / beta, distance - 0.5 * beta)
     return _reduce(loss, reduction)
 
@@ -525,6 +530,7 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0):
     target = _elementwise_loss_operands("huber_loss", input, target, reduction)
     diff = input - target
     distance = diff.abs()
+    tg.jit.refuse("huber_loss (its quadratic-or-linear mask)")
     loss = tg.where(distance.numpy(force=True) < delta, 0.5 * diff * diff, delta * (distance - 0.5 * delta))
     return _reduce(loss, reduction)
 
@@ -668,6 +674,7 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
             f"{_name}: target shape {target.shape} does not fit input shape {input.shape}: "
             f"class-index targets have the input's shape without the class dimension "
             f"(dim {class_dim}), here {expected}")
+    tg.jit.refuse(f"{_name} with class-index targets (it picks with their values)")
     targets = target.numpy(force=True).reshape(-1)
     kept = targets != ignore_index
     out_of_bounds = kept & ((targets < 0) | (targets >= n_classes))

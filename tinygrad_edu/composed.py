@@ -9,12 +9,13 @@ methods whose op is a primitive of more_ops.py (sin, norm, cumsum, ...).
 from __future__ import annotations
 
 import collections
+import functools
 import itertools
 import math
 
 import numpy as np
 
-from . import checks, more_ops, ops
+from . import checks, jit, more_ops, ops
 from .dtypes import bool_, float16, float32, float64, int32, int64
 from .modes import no_grad
 from .operands import cat_operands, promote, tensor_list, to_float
@@ -128,6 +129,7 @@ class ComposedOps:
         return self._test_floats(np.isfinite, True)
 
     def _test_floats(self, test, integers_pass):
+        jit.refuse(test.__name__)
         if self._data.dtype.kind != "f":  # ints and bools are never nan or inf
             return self._make(np.full(self.shape, integers_pass))
         return self._make(np.asarray(test(self._data)))
@@ -142,6 +144,7 @@ class ComposedOps:
         return bool(self._close(other, rtol, atol, equal_nan, "allclose").all())
 
     def _close(self, other, rtol, atol, equal_nan, op):
+        jit.refuse(op)
         checks.allclose_args(self, other, rtol, atol, op)
         equal_nan = checks.boolean(equal_nan, op, "equal_nan")
         a, b = self._data, other._data
@@ -158,6 +161,7 @@ class ComposedOps:
 
     def _all_or_any(self, function, dim, keepdim, op):
         """Non-zero counts as True (nan too); uint8 answers in uint8, as PyTorch's."""
+        jit.refuse(op)
         axes = checks.dims_or_all(self, dim, op)
         result = function(self._data, axis=axes, keepdims=checks.boolean(keepdim, op, "keepdim"))
         return self._make(np.asarray(result, dtype=self.dtype if self.dtype == np.uint8 else bool_))
@@ -289,12 +293,15 @@ class ComposedOps:
     def _arg(self, function, dim, keepdim, op):
         """Index of the first max/min: not differentiable, an int64 tensor."""
         axis = checks.reduction_axis(self, dim, op)
-        if axis is None:
-            index = np.asarray(function(self._data), dtype=int64)
-            return self._make(index.reshape((1,) * self.ndim) if keepdim else index)
-        if self.ndim == 0:
+        if self.ndim == 0 and axis is not None:
             return self._make(np.asarray(0, dtype=int64))
-        return self._make(np.asarray(function(self._data, axis=axis, keepdims=keepdim), int64))
+        return self._indices(functools.partial(_first_extreme, function=function, axis=axis,
+                                               keepdim=keepdim))
+
+    def _indices(self, find):
+        """`find(data)`'s positions as an op on the detached data (more_ops.Indices): no
+        gradient, and tg.jit finds them anew at each step."""
+        return more_ops.Indices.apply(self.detach(), find=find)
 
     # -- sorting and selecting: the values are gathered (the gradient scatters back) ---------
 
@@ -319,25 +326,18 @@ class ComposedOps:
         axis = checks.axis(dim, self.ndim, "topk")
         k = checks.topk_count(self, k, axis)
         checks.boolean(sorted, "topk", "sorted")
-        order = self._order(axis, checks.boolean(largest, "topk", "largest"))
-        if self.ndim:
-            order = order[(slice(None),) * axis + (slice(0, k),)]
-        elif k == 0:
-            order = np.zeros(0, dtype=int64)  # no values of a 0-d tensor: an empty 1-D result
+        largest = checks.boolean(largest, "topk", "largest")
+        if self.ndim == 0 and k == 0:  # no values of a 0-d tensor: an empty 1-D result
+            order = np.zeros(0, dtype=int64)
             return TopK(self.reshape(1)[order], self._make(order))
+        order = self._order(axis, largest, k if self.ndim else None)
         return TopK(self._take(order, axis), self._make(order))
 
-    def _order(self, axis, descending) -> np.ndarray:
-        """The indices that sort self along axis, stably (nan last, as the largest)."""
-        data = self._data
-        if data.ndim == 0:
-            return np.zeros((), dtype=int64)
-        if not descending:
-            return np.argsort(data, axis, kind="stable").astype(int64, copy=False)
-        # Descending and stable: sort the reversed data ascending and read it backwards.
-        # Equal values then keep their order, and nan (sorted last) comes first.
-        reversed_order = np.argsort(more_ops.flip(data, axis), axis, kind="stable")
-        return more_ops.flip(data.shape[axis] - 1 - reversed_order, axis).astype(int64)
+    def _order(self, axis, descending, first=None) -> np.ndarray:
+        """The indices that sort self along axis, stably (nan last, as the largest); with
+        `first`, only the first that many."""
+        find = functools.partial(_sort_order, axis=axis, descending=descending, first=first)
+        return self._indices(find)._data
 
     def _take(self, positions: np.ndarray, axis: int):
         """self's elements at `positions` along axis, the other dims in step (gather)."""
@@ -445,6 +445,29 @@ def minimum(a, b):
     if x.shape != y.shape:
         checks.broadcastable(x.shape, y.shape, "minimum")  # else the error would say Maximum
     return _reversed_order(ops.Maximum.apply(_reversed_order(x), _reversed_order(y)))
+
+
+def _first_extreme(data, function, axis, keepdim):
+    """argmax/argmin's positions: over all elements (axis None) or along axis."""
+    if axis is None:
+        index = np.asarray(function(data), dtype=int64)
+        return index.reshape((1,) * data.ndim) if keepdim else index
+    return np.asarray(function(data, axis=axis, keepdims=keepdim), int64)
+
+
+def _sort_order(data, axis, descending, first=None):
+    """The positions that sort data along axis, stably (nan last, as the largest); with
+    `first`, the first that many of them."""
+    if data.ndim == 0:
+        return np.zeros((), dtype=int64)
+    if not descending:
+        order = np.argsort(data, axis, kind="stable").astype(int64, copy=False)
+    else:
+        # Descending and stable: sort the reversed data ascending and read it backwards.
+        # Equal values then keep their order, and nan (sorted last) comes first.
+        reversed_order = np.argsort(more_ops.flip(data, axis), axis, kind="stable")
+        order = more_ops.flip(data.shape[axis] - 1 - reversed_order, axis).astype(int64)
+    return order if first is None else order[(slice(None),) * axis + (slice(0, first),)]
 
 
 def _reversed_order(t):

@@ -11,7 +11,7 @@ import secrets
 
 import numpy as np
 
-from . import checks, devices
+from . import checks, devices, jit
 from .dtypes import DEFAULT_FLOAT, DEFAULT_INT, int64
 from .tensor import Tensor
 
@@ -78,6 +78,7 @@ def generator() -> np.random.Generator:
 
 def _rng(generator_, op: str) -> np.random.Generator:
     """The NumPy generator to draw from: generator=, else the default one."""
+    jit.refuse(f"tg.{op}", "draws random numbers")
     found = checks.random_generator(generator_, op)
     return default_generator.generator if found is None else found
 

@@ -39,12 +39,11 @@ Limits of tracing, by design:
 
 * Python that reads tensor values runs only while tracing. `.item()`, `float()`,
   `bool()`, `print(t)`, `.tolist()`, `.numpy()` and comparisons (`t > 0`) inside a
-  traced step are refused with an error naming the call (std's mask where var = 0
-  is one). Values that library code computes in NumPy from tensor data (masks, class
-  weights from targets, dropout masks, running statistics) would be frozen at trace
-  time: trace steps built from ops (every op of tests' catalogue replays bitwise,
-  softmax included), losses such as MSE, BCE and BCE-with-logits, and the optimizers —
-  not cross-entropy, dropout or batch norm.
+  traced step are refused with an error naming the call, and so is library code that
+  reads values in NumPy (nll_loss's class indices, dropout's mask, batch norm's
+  statistics, std's mask, random numbers: `refuse`). Positions read off values
+  (argmax, sort, topk) are ops (more_ops.Indices), and an array of the step used as an
+  op's option (`C[ix]`'s index) is passed by name: both replay on each step's values.
 * Hooks, retain_grad, anomaly mode and assigning a Tensor to `.grad` are refused while
   tracing; `t.grad = None` is replayed.
 * Everything the step returns is overwritten by the next call (the same Tensor
@@ -84,13 +83,14 @@ def call(function, *args):
         _recorder.in_call -= 1
 
 
-def refuse(what: str) -> None:
-    """Called by Tensor methods that hand tensor values to Python (item, bool, print,
-    comparisons, ...): refused while a step is traced, as their result would be frozen."""
+def refuse(what: str, does: str = "reads a tensor's value in Python") -> None:
+    """Called where tensor values go to Python or NumPy (item, bool, print, comparisons,
+    argmax, sort, nll_loss's targets, ...) or random numbers are drawn: refused while a
+    step is traced, as the replay would reuse what the trace computed."""
     if _recorder is not None and not _recorder.in_call:
         raise TracingError(
-            f"tg.jit: {what} inside a traced step reads a tensor's value in Python; the trace "
-            f"would freeze that value. Call it outside the step (e.g. on the returned loss).")
+            f"tg.jit: {what} inside a traced step {does}; the trace would freeze that value. "
+            f"Call it outside the step (e.g. on the returned loss), or run the step eagerly.")
 
 
 def grad_assigned(tensor, value) -> None:
@@ -138,6 +138,7 @@ class jit:
         return len(self.traces)
 
     call = staticmethod(call)  # tg.jit.call(function, *args), for library code (nn's optimizers)
+    refuse = staticmethod(refuse)  # tg.jit.refuse(what), for library code that reads values
 
 
 def _guard_key(args) -> tuple:
@@ -300,11 +301,9 @@ class _Trace:
             if kind == "forward":
                 _, fn, args, options, out, zero_d = kernel
                 namespace[f"F{k}"] = fn.forward
-                keywords = []
-                for option, value in options.items():  # written out: `**options` costs 0.07 µs
-                    if not _literal(value):
-                        namespace[f"O{k}_{option}"] = value
-                    keywords.append(f"{option}={value!r}" if _literal(value) else f"{option}=O{k}_{option}")
+                # options written out (`**options` costs 0.07 µs a call)
+                keywords = [f"{option}={_source(value, f'O{k}_{option}', recorder, folded, namespace)}"
+                            for option, value in options.items()]
                 call = f"F{k}({', '.join(args + keywords)})"
                 # NumPy hands back scalars from 0-d arithmetic: apply turns them into arrays
                 lines.append(f"    {out} = {'asarray(' + call + ')' if zero_d else call}  # {type(fn).__name__}")
@@ -367,6 +366,24 @@ def _literal(value) -> bool:
     return value is None or type(value) in (bool, int, str)
 
 
+def _source(value, key, recorder, folded, namespace) -> str:
+    """An op's option in the replay's source: a literal; an array that the recording named
+    (an input or a value of the step: `C[ix]` takes `ix`'s array as its index) by its
+    name, so that each replay uses the new one; a tuple of those; else a constant `key`."""
+    if _literal(value) or value is Ellipsis:
+        return repr(value)
+    if isinstance(value, np.ndarray) and id(value) in recorder.names:
+        name = recorder.names[id(value)]
+        return folded.get(name, name)
+    if type(value) is tuple:
+        return "(" + "".join(_source(v, f"{key}_{i}", recorder, folded, namespace) + ", "
+                             for i, v in enumerate(value)) + ")"
+    if type(value) is slice and all(map(_literal, (value.start, value.stop, value.step))):
+        return repr(value)
+    namespace[key] = value
+    return key
+
+
 def _free_after_last_use(lines, returns):
     """Insert `del name` after the line that uses a value for the last time: a hand loop
     drops its temporaries as it goes, and keeping every one alive to the end of the
@@ -407,14 +424,17 @@ def _folded(recorder, result):
                   if t._version_counter is CONSTANT_VERSION)
     returned = result if isinstance(result, tuple) else (result,)
     returned = {recorder.names.get(id(t._data)) for t in returned if isinstance(t, autograd.Tensor)}
+    # arrays of the step passed as options (`C[ix]`'s index) are read by forward and backward
+    in_options = {kernel[1]: _named_arrays(kernel[3], recorder) for kernel in recorder.kernels
+                  if kernel[0] == "forward"}
     folded_kernels, folded = set(), {}
     for k, kernel in enumerate(recorder.kernels):
         if kernel[0] == "forward":
-            fn, reads, made = kernel[1], kernel[2], [kernel[4]]
+            fn, reads, made = kernel[1], kernel[2] + in_options[kernel[1]], [kernel[4]]
         elif kernel[0] == "backward":
             fn, grad, saved, outputs = kernel[1:5]
             reads = [grad] + ([saved[j] for j in fn.inputs_read()] if fn.saves_inputs else [])
-            reads += [saved[-1]] if fn.saves_output else []
+            reads += ([saved[-1]] if fn.saves_output else []) + in_options.get(fn, [])
             made = [o[0] for o in outputs if o]
         elif kernel[0] == "sum":
             fn, reads, made = None, kernel[2], [kernel[1]]
@@ -426,6 +446,16 @@ def _folded(recorder, result):
             folded.update(dict.fromkeys(made))
             folded_kernels.add(k)
     return folded_kernels, folded
+
+
+def _named_arrays(value, recorder) -> list:
+    """The names of the recorded arrays inside an op's option (a tuple index, ...)."""
+    if isinstance(value, np.ndarray):
+        return [recorder.names[id(value)]] if id(value) in recorder.names else []
+    if isinstance(value, (tuple, list, dict)):
+        items = value.values() if isinstance(value, dict) else value
+        return [name for item in items for name in _named_arrays(item, recorder)]
+    return []
 
 
 def _renamed(kernel, names: dict):

@@ -304,3 +304,18 @@ class Einsum(Function):
 
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+class Indices(Function):
+    """indices(x): no derivative — positions read off x's values (argmax, sort order)
+
+    `find(x)` computes them in NumPy. Applied to a detached input it records no node,
+    but it is an op: tg.jit replays it on each step's values instead of keeping the
+    positions of the traced step.
+    """
+
+    def forward(self, x, find):
+        return find(x)
+
+    def backward(self, g):
+        raise RuntimeError("indices have no derivative (apply Indices to a detached tensor)")

@@ -472,3 +472,70 @@ def test_every_op_of_the_catalogue_replays_bitwise(op_case):
             for p in leaves:
                 p -= 0.001 * p.grad
     assert step.trace_count == 1
+
+
+def test_indices_found_in_the_step_or_given_to_it_are_replayed():
+    # argmax, sort and topk find positions in the values (an op, more_ops.Indices), and an
+    # index tensor may be the step's input (C[ix], makemore's lookup): each replay uses the
+    # step's own; the backward of a constant seed through them is not folded either
+    rng = np.random.default_rng(0)
+    x = tg.tensor(rng.standard_normal((4, 5)), requires_grad=True)
+
+    def body(ix):
+        x.grad = None
+        top, _ = x.topk(2, dim=1)
+        ordered, _ = x.sort(0, descending=True)
+        loss = top.sum() + ordered[0].sum() + x.max(1).values.sum() + x[:, x.argmax(1)].sum()
+        loss = loss + x[ix].sum()
+        loss.backward()
+        return loss
+
+    step = tg.jit(body)
+    for _ in range(5):
+        ix = tg.tensor(rng.integers(0, 4, size=3))
+        replayed, grad = step(ix).item(), x.grad.numpy().copy()
+        assert body(ix).item() == replayed
+        np.testing.assert_array_equal(x.grad.numpy(), grad)
+        with tg.no_grad():
+            x.copy_(tg.tensor(rng.standard_normal((4, 5))))  # new order, new maxima
+    assert step.trace_count == 1
+
+
+@pytest.mark.parametrize("body, what", [
+    (lambda x: nn.functional.cross_entropy(x, tg.tensor([0, 2])), "cross_entropy with class-index"),
+    (lambda x: nn.functional.nll_loss(x, tg.tensor([0, 2])), "nll_loss with class-index"),
+    (lambda x: nn.functional.dropout(x, 0.5), "dropout's mask"),
+    (lambda x: nn.functional.batch_norm(x, None, None, training=True), "batch_norm"),
+    (lambda x: nn.functional.smooth_l1_loss(x, tg.zeros(2, 3)), "smooth_l1_loss"),
+    (lambda x: nn.functional.huber_loss(x, tg.zeros(2, 3)), "huber_loss"),
+    (lambda x: nn.functional.one_hot(tg.tensor([0, 1])) * x.sum(), "one_hot"),
+    (lambda x: x + tg.randn(2, 3), "tg.randn"),
+    (lambda x: x * x.isnan(), "isnan"),
+    (lambda x: x * x.any(), "any"),
+])
+def test_library_code_that_reads_values_in_numpy_is_refused_while_tracing(body, what):
+    # what it computes from the traced values (picked targets, masks, statistics, random
+    # numbers) would be the traced step's at every replay: a clear error instead
+    step = tg.jit(body)
+    with pytest.raises(tg.TracingError, match=f"tg.jit: {what}"):
+        step(tg.ones(2, 3))
+    assert body(tg.ones(2, 3)) is not None  # and each works eagerly
+
+
+def test_cross_entropy_with_probability_targets_replays():
+    w = tg.tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
+
+    def body(x, y):
+        w.grad = None
+        loss = nn.functional.cross_entropy(x @ w, y)  # float targets: only ops
+        loss.backward()
+        return loss
+
+    step = tg.jit(body)
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        x = tg.tensor(rng.standard_normal((2, 3)))
+        y = tg.tensor(rng.dirichlet(np.ones(4), size=2))
+        replayed, grad = step(x, y).item(), w.grad.numpy().copy()
+        assert body(x, y).item() == replayed
+        np.testing.assert_array_equal(w.grad.numpy(), grad)

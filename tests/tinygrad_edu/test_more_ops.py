@@ -30,7 +30,7 @@ def test_every_op_states_its_rule_in_its_docstring():
                   if isinstance(cls, type) and issubclass(cls, tg.Function)
                   and cls is not tg.Function]
     assert {cls.__name__ for cls in primitives} == {"Sin", "Cos", "Log10", "Log1p", "Expm1", "Erf",
-                                                   "Norm", "CumSum", "Einsum"}
+                                                   "Norm", "CumSum", "Einsum", "Indices"}
     for cls in primitives:
         assert drawing._SIGNATURE.match(cls.__doc__.strip().splitlines()[0]), cls.__name__
 
