@@ -22,6 +22,8 @@ def as_array(data, dtype=None) -> np.ndarray:
     if dtype is not None:
         dtype = checks.dtype(dtype, "tensor")
     if isinstance(data, autograd.Tensor):
+        from . import jit  # (jit imports this module)
+        jit.refuse("tg.tensor(a tensor) (it copies the values: .clone() is an op)")
         array = np.array(data._data, dtype=dtype)
     elif isinstance(data, (np.ndarray, np.generic)):
         if dtype is not None:  # np.array(strings, dtype=float32) would parse them

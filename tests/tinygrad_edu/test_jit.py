@@ -512,6 +512,7 @@ def test_indices_found_in_the_step_or_given_to_it_are_replayed():
     (lambda x: x + tg.randn(2, 3), "tg.randn"),
     (lambda x: x * x.isnan(), "isnan"),
     (lambda x: x * x.any(), "any"),
+    (lambda x: tg.tensor(x) * 2, "tg.tensor\\(a tensor\\)"),
 ])
 def test_library_code_that_reads_values_in_numpy_is_refused_while_tracing(body, what):
     # what it computes from the traced values (picked targets, masks, statistics, random
