@@ -545,12 +545,13 @@ def _zero_grads(params, set_to_none: bool) -> None:
     """Shared by Module.zero_grad and Optimizer.zero_grad: each gradient to None, or to
     zeros in place."""
     for param in params:
+        if set_to_none:
+            param.grad = None
+            continue
         grad = param.grad
         if grad is None:
             continue
-        if set_to_none:
-            param.grad = None
-        elif grad.requires_grad:  # a grad built with create_graph: drop its graph, as PyTorch does
+        if grad.requires_grad:  # a grad built with create_graph: drop its graph, as PyTorch does
             param.grad = tg.zeros_like(grad)
         else:
             grad.zero_()
