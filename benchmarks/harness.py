@@ -105,6 +105,7 @@ class Workload:
     notes: list[str] = dataclasses.field(default_factory=list)
     # the final state computed without any of the implementations (closed form), if known
     expected: Callable[[], dict[str, np.ndarray]] | None = None
+    problem: object = None  # the data and initial weights the factories share (exact_floor.py)
 
 
 # ----------------------------------------------------------------------------

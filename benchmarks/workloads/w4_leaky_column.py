@@ -136,6 +136,6 @@ def build(quick: bool = False, seed: int = 0, steps: int | None = None) -> Workl
         unit="sample step", steps=steps, dtype="float64", rtol=1e-9, atol=1e-12,
         factories={"hand": lambda: hand(problem), "tg": lambda: tinygrad(problem),
                    "jit": lambda: tinygrad(problem, jit=True), "torch": lambda: pytorch(problem)},
-        target=Target("≤4x hand", max_over_hand=4.0),
+        problem=problem, target=Target("≤4x hand", max_over_hand=4.0),
         jit_target=Target("≤1.2x hand (moonshot ≤1.0x)", max_over_hand=1.2,
                           moonshot_over_hand=1.0))
