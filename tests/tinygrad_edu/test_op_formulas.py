@@ -252,6 +252,39 @@ def test_leaky_relu_derivative_at_zero_is_the_slope():
     assert grad_of(lambda x: tg.leaky_relu(x, 0.2), [0.0]).tolist() == [0.2]
 
 
+SPECIAL_VALUES = [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -5e-324, 1e-40, -1e-40, 3.0, -3.0]
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("slope", [0.01, 0.2, 1.0, 0.0, 1e-30, 2.0, -0.5])
+def test_leaky_relu_is_x_where_positive_else_slope_times_x_bit_for_bit(dtype, slope):
+    # ops.LeakyReLU takes max(x, αx) for 0 < α ≤ 1: the same bits, signed zeros, nans and
+    # infinities included; α = 1e-30 rounds to 0 in float16 and float32, where max(∞, ∞·0)
+    # would be nan, so those go the np.where way
+    with np.errstate(all="ignore"):
+        x = np.array(SPECIAL_VALUES + list(np.linspace(-5, 5, 21)), dtype=dtype)
+        expected = np.array([v if v > 0 else v * dtype(slope) for v in x], dtype=dtype)
+        out = tg.tensor(x).leaky_relu(slope).numpy(force=True)
+    assert out.dtype == dtype and out.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("dim", [None, 0, 1, (0, 2)])
+def test_mean_is_numpy_mean_bit_for_bit(dtype, dim, rng):
+    # ops.Mean divides np.add.reduce by n itself (float16 keeps np.mean, summing in float32)
+    x = (rng.standard_normal((3, 5, 7)) * 100).astype(dtype)
+    out = tg.tensor(x).mean(dim, keepdim=dim == 1).numpy(force=True)
+    assert out.tobytes() == np.asarray(np.mean(x, axis=dim, keepdims=dim == 1)).tobytes()
+
+
+def test_square_gradient_is_exactly_r_times_two_x(rng):
+    # PowScalar's backward skips x ** 1 for c = 2: the very same numbers
+    x, R = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    tx = leaf(x)
+    backward_with(tx ** 2, R)
+    assert tx.grad.numpy(force=True).tobytes() == (R * (2 * x)).tobytes()
+
+
 def test_abs_derivative_at_zero_is_zero():
     assert grad_of(lambda x: x.abs(), [-2.0, 0.0, 3.0]).tolist() == [-1.0, 0.0, 1.0]
 
