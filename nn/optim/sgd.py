@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import tinygrad_edu as tg
 
-from .optimizer import Optimizer, gradients, subtract_
+from .optimizer import Optimizer, gradients, increment_version, subtract_
 
 
 class SGD(Optimizer):
@@ -30,6 +30,16 @@ class SGD(Optimizer):
     def _update_group(self, group: dict) -> None:
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
         nesterov = group["nesterov"]
+        if momentum == 0 and group["weight_decay"] == 0 and not group["maximize"]:
+            # θ ← θ − γ·∇θ and nothing else (the articles' per-sample SGD): one loop without
+            # the general path's generator and calls (W4's four parameters: 4.5 µs -> 3.8)
+            for param in group["params"]:
+                grad = param.grad
+                if grad is not None:
+                    array = param.numpy(force=True)
+                    array -= lr * grad.numpy(force=True)
+                    increment_version(param)
+            return
         for param, g in gradients(group):
             if momentum != 0:
                 state = self.state.setdefault(param, {})
