@@ -6,8 +6,7 @@ makes, written out by hand, timed against hand NumPy.
 
 A tg.jit replay gives eager's bits, so it makes eager's NumPy calls: it computes the loss
 the step returns and back-propagates through it (the article's hand loop starts from
-p − t), each sigmoid checks x.min() before its exp, MSE's mean goes through np.mean. Here
-those calls are written out with nothing else: no Tensor, no Python call per kernel, no
+p − t) and each sigmoid checks x.min() before its exp. Here those calls are written out with nothing else: no Tensor, no Python call per kernel, no
 optimizer loop, and the kernels fed by constants alone folded, as tg.jit folds them. Each
 floor must end on eager tg's weights bit for bit before it is timed (otherwise it would be
 another computation); hand NumPy and the floor then take turns, as in run.py. What a
@@ -61,7 +60,7 @@ def bias_trick_floor(problem: bias_trick.BiasTrickProblem) -> harness.Runner:
                     activations.append(np.where(z >= 0, r, e * r))
             d = activations[-1] - t
             np.asarray(half * np.asarray((d ** 2).sum(None, keepdims=False)))  # the loss
-            g = upstream * (2 * d ** 1)  # PowScalarBackward; SubBackward passes it on
+            g = upstream * (2 * d)  # PowScalarBackward; SubBackward passes it on
             grads = [None] * len(weights)
             for layer in range(len(weights) - 1, -1, -1):
                 s = activations[layer + 1]
@@ -89,9 +88,9 @@ def column_floor(problem: w4_leaky_column.ColumnProblem) -> harness.Runner:
             for W, b in layers:
                 y = W @ inputs[-1] + b
                 outputs.append(y)
-                inputs.append(np.where(y > 0, y, y * slope))
+                inputs.append(np.maximum(y, y * slope))  # LeakyReLU, 0 < slope <= 1
             d = inputs[-1] - t
-            np.asarray((d * d).mean(None, keepdims=False))  # the loss
+            np.asarray(np.add.reduce(d * d, None, keepdims=False) / d.size)  # the loss
             g = upstream * d + upstream * d  # MulBackward of d·d, both parts, summed
             grads = []
             for layer in range(len(layers) - 1, -1, -1):
