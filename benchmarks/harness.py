@@ -3,7 +3,7 @@ pass before anything is timed, the interleaved timer, thread settings and machin
 
 A workload (one module in `benchmarks/workloads/`) builds a `Workload`: a problem
 (data + initial weights, generated once in NumPy) and, for each implementation
-("hand", "tg", "jit", "torch"), a factory that sets that implementation up *untimed*
+("hand", "tg", "jit", "floor", "torch"), a factory that sets that implementation up *untimed*
 and returns a `Runner`. `Runner.run()` performs one block of `Workload.steps` steps (the
 timed part); `Runner.weights()` returns the state afterwards as NumPy arrays, so the
 implementations can be compared element by element.
@@ -23,9 +23,10 @@ from typing import Callable
 
 import numpy as np
 
-# hand NumPy, tinygrad_edu eager, the same tinygrad_edu step under tg.jit, PyTorch eager;
-# also the order in which the timer interleaves them
-IMPLEMENTATIONS = ("hand", "tg", "jit", "torch")
+# hand NumPy, tinygrad_edu eager, the same tinygrad_edu step under tg.jit, eager's NumPy
+# calls written out by hand (W1, W2, W4), PyTorch eager; also the order in which the timer
+# interleaves them
+IMPLEMENTATIONS = ("hand", "tg", "jit", "floor", "torch")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Every BLAS / OpenMP runtime NumPy or PyTorch may load reads one of these at start-up.
@@ -105,7 +106,6 @@ class Workload:
     notes: list[str] = dataclasses.field(default_factory=list)
     # the final state computed without any of the implementations (closed form), if known
     expected: Callable[[], dict[str, np.ndarray]] | None = None
-    problem: object = None  # the data and initial weights the factories share (exact_floor.py)
 
 
 # ----------------------------------------------------------------------------
@@ -389,9 +389,10 @@ def format_table(results: list[dict]) -> str:
     def times(value):
         return "-" if value is None else f"{value:.2f}x"
 
-    header = ("workload", "unit", "hand ms", "tg ms", "jit ms", "torch ms", "tg/hand",
-              "jit/hand", "torch/tg", "torch/jit", "eager target", "met?", "jit target", "met?")
-    left = {0, 1, 10, 11, 12, 13}
+    header = ("workload", "unit", "hand ms", "tg ms", "jit ms", "floor ms", "torch ms",
+              "tg/hand", "jit/hand", "floor/hand", "jit/floor", "torch/tg", "torch/jit",
+              "eager target", "met?", "jit target", "met?")
+    left = {0, 1, 13, 14, 15, 16}
     rows = [header]
     for r in results:
         med = r["median_s_per_step"]
@@ -402,7 +403,8 @@ def format_table(results: list[dict]) -> str:
             jit_cells = (ms(med.get("jit")), times(r["jit_over_hand"]), times(r["torch_over_jit"]),
                          r["jit_target"], r["jit_met"] + moonshot)
         rows.append((r["id"], r["unit"], ms(med.get("hand")), ms(med.get("tg")), jit_cells[0],
-                     ms(med.get("torch")), times(r["tg_over_hand"]), jit_cells[1],
+                     ms(med.get("floor")), ms(med.get("torch")), times(r["tg_over_hand"]),
+                     jit_cells[1], times(r.get("floor_over_hand")), times(r.get("jit_over_floor")),
                      times(r["torch_over_tg"]), jit_cells[2], r["target"], r["met"],
                      jit_cells[3], jit_cells[4]))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(header))]

@@ -9,22 +9,26 @@
 Each workload runs in its own process (so thread settings apply before NumPy loads and
 one workload's garbage cannot slow the next), which freezes what its imports made out of
 the cycle collector's walks (gc.freeze: PyTorch's import would otherwise slow every
-full collection of tinygrad_edu's), and is written four ways:
+full collection of tinygrad_edu's), and is written up to five ways:
 
-  hand   hand-written NumPy following the article's explicit formulas — the floor;
+  hand   hand-written NumPy following the article's explicit formulas;
   tg     tinygrad_edu + nn as a PyTorch user writes it: a step function doing forward,
          loss, loss.backward(), SGD step, zero_grad;
   jit    the same step function under tg.jit, traced once in set-up, replayed in the
          timed block (W1–W4; W5 is a chain built once, nothing to replay);
+  floor  W1, W2, W4: the NumPy calls eager tg makes, written out by hand with nothing
+         else (no Tensor, no call per kernel, no optimizer loop): the least a replay
+         that gives eager's bits can cost (workloads' `floor`);
   torch  the same code on PyTorch CPU, when `import torch` works (never required).
 
 All start from the same initial weights (made once in NumPy). Before anything is timed,
 each implementation runs one block and must end on the same weights as hand NumPy
-(np.allclose, tight for float64, looser for float32), jit on eager tg's bit for bit, and
-jit must have replayed every step of the block; a failure stops the run. Then the
-implementations take turns (hand, tg, jit, torch, hand, ...) for --repeats blocks, and
-the table reports each one's median time per step, the ratios tg/hand, jit/hand, torch/tg
-and torch/jit (> 1: tinygrad_edu is faster than PyTorch) against SPEC §7's targets.
+(np.allclose, tight for float64, looser for float32), jit and floor on eager tg's bit for
+bit, and jit must have replayed every step of the block; a failure stops the run. Then the
+implementations take turns (hand, tg, jit, floor, torch, hand, ...) for --repeats blocks,
+and the table reports each one's median time per step, the ratios tg/hand, jit/hand,
+floor/hand, jit/floor, torch/tg and torch/jit (> 1: tinygrad_edu is faster than PyTorch)
+against SPEC §7's targets.
 JSON goes to out/bench.json by default (out/ is git-ignored).
 """
 from __future__ import annotations
@@ -144,7 +148,9 @@ def run_worker(args) -> int:
         if workload.expected is not None:
             finals["closed form"] = workload.expected()
         rows = harness.compare_weights(workload, finals)
-        bitwise = harness.compare_bitwise(workload, finals) if "jit" in impls else []
+        # tg.jit's promise, and what makes the floor a floor: eager's bits
+        bitwise = [row for impl in ("jit", "floor") if impl in impls
+                   for row in harness.compare_bitwise(workload, finals, impl)]
     except (harness.WeightMismatch, harness.NotReplayed) as failure:
         harness.log(f"  WEIGHT CHECK FAILED\n{failure}")
         result["error"] = str(failure)
@@ -157,7 +163,8 @@ def run_worker(args) -> int:
     harness.log(f"  weights agree with hand NumPy (rtol {workload.rtol:g}, atol "
                 f"{workload.atol:g}; worst |error| / (atol + rtol·|hand|): "
                 + ", ".join(f"{impl} {m:.2g}" for impl, m in worst.items()) + ")"
-                + ("; jit's are eager tg's bit for bit, every step a replay" if bitwise else ""))
+                + ("; jit's are eager tg's bit for bit, every step a replay" if "jit" in impls else "")
+                + ("; floor's are eager tg's bit for bit" if "floor" in impls else ""))
 
     # 2. interleaved timing
     trace_s = []
@@ -165,6 +172,8 @@ def run_worker(args) -> int:
     medians = {impl: harness.median(times) for impl, times in per_step.items()}
     ratios = {"tg_over_hand": harness.ratio(medians["tg"], medians["hand"]),
               "jit_over_hand": harness.ratio(medians.get("jit"), medians["hand"]),
+              "floor_over_hand": harness.ratio(medians.get("floor"), medians["hand"]),
+              "jit_over_floor": harness.ratio(medians.get("jit"), medians.get("floor")),
               "torch_over_tg": harness.ratio(medians.get("torch"), medians["tg"]),
               "torch_over_jit": harness.ratio(medians.get("torch"), medians.get("jit"))}
     result.update(s_per_step=per_step, median_s_per_step=medians, **ratios,
@@ -240,8 +249,9 @@ def main(argv=None) -> int:
     memory = run_memory_process(args, env) if args.memory else None
 
     harness.log("\nMedian time per step (ms). tg: tinygrad_edu eager; jit: the same step under "
-                "tg.jit (replays; the trace is set-up).\ntg/hand, jit/hand: overhead over hand NumPy; "
-                "torch/tg, torch/jit > 1: faster than PyTorch eager.\nTimings on a shared "
+                "tg.jit (replays; the trace is set-up); floor: eager's NumPy calls "
+                "and nothing else.\ntg/hand, jit/hand: overhead over hand NumPy; jit/floor: the "
+                "replay's own overhead; torch/tg, torch/jit > 1: faster than PyTorch eager.\nTimings on a shared "
                 "machine are noisy: compare ratios within one run.\n")
     harness.log(harness.format_table(results))
     for r in results:

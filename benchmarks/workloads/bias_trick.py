@@ -1,4 +1,4 @@
-"""Article 000's network (W1 and W2), written three ways.
+"""Article 000's network (W1 and W2), written four ways.
 
 (a) the hand-written NumPy is the article's own loop, ``fit_partial``, from its one home
 ``tinygrad_edu.articles.bias_trick`` (the module the tests check autograd against):
@@ -6,7 +6,8 @@ bias column of ones appended last, a_{l+1} = σ(a_l·W_l) on every layer, loss
 0.5·Σ(pred − target)², per-sample SGD W_l −= α·a_lᵀ·D_l. Hidden weights have one extra
 column, whose unit is itself σ(a·w), not a constant 1, as in the article;
 (b) tinygrad_edu + nn and (c) PyTorch run the same network as a PyTorch user writes it;
-(b') is (b)'s step under tg.jit.
+(b') is (b)'s step under tg.jit;
+(d) the floor: the NumPy calls eager (b) makes, written out by hand (see `floor`).
 """
 from __future__ import annotations
 
@@ -123,6 +124,55 @@ def pytorch(problem: BiasTrickProblem) -> Runner:
     return Runner(run, lambda: named(p.detach().numpy() for p in model.layer_weights))
 
 
+# ----------------------------------------------------------------------------
+# (d) the floor under a bitwise-exact replay
+
+# the largest x for which e^-x overflows in float64: ops.Sigmoid's switch to its stable form
+_EXP_OVERFLOWS_BELOW = -np.log(np.finfo(np.float64).max)
+
+
+def floor(problem: BiasTrickProblem) -> Runner:
+    """Eager tg's step as the NumPy calls it makes, with nothing else: no Tensor, no
+    Python call per kernel, no optimizer loop, and what constants alone feed folded (as
+    tg.jit folds it). It computes the loss the step returns and back-propagates through
+    ½Σ(a − t)² (the article's loop starts from a − t), and each sigmoid checks x.min()
+    first. It must end on eager's weights bit for bit (run.py checks it), so it is the
+    least a replay that gives eager's bits can cost. (It repeats ops.py's arithmetic on
+    purpose: a call per op is part of what it leaves out.)"""
+    weights = [w.copy() for w in problem.initial_weights]
+    half = np.asarray(0.5)  # the 0.5 of `0.5 * (...).sum()`, as operands makes it
+    # folded: MulBackward(seed 1, 0.5) then SumBackward, expanded to the output's shape
+    upstream = np.empty(problem.samples[0][1].shape)
+    upstream[...] = np.asarray(1.0) * half
+
+    def run():
+        for x, t in problem.samples:
+            activations = [x]
+            for W in weights:
+                z = activations[-1] @ W
+                if z.size == 0 or z.min() > _EXP_OVERFLOWS_BELOW:
+                    activations.append(1 / (1 + np.exp(-z)))
+                else:  # (never taken here: the stable form, for completeness)
+                    e = np.exp(-np.abs(z))
+                    r = 1 / (1 + e)
+                    activations.append(np.where(z >= 0, r, e * r))
+            d = activations[-1] - t
+            np.asarray(half * np.asarray((d ** 2).sum(None, keepdims=False)))  # the loss
+            g = upstream * (2 * d)  # PowScalarBackward; SubBackward passes it on
+            grads = [None] * len(weights)
+            for layer in range(len(weights) - 1, -1, -1):
+                s = activations[layer + 1]
+                g = g * s * (1 - s)  # SigmoidBackward
+                grads[layer] = activations[layer].swapaxes(-1, -2) @ g  # MatMulBackward
+                if layer:
+                    g = g @ weights[layer].swapaxes(-1, -2)
+            for W, dW in zip(weights, grads):
+                W -= problem.alpha * dW
+
+    return Runner(run, lambda: named(weights))
+
+
 def factories(problem: BiasTrickProblem) -> dict:
     return {"hand": lambda: hand(problem), "tg": lambda: tinygrad(problem),
-            "jit": lambda: tinygrad(problem, jit=True), "torch": lambda: pytorch(problem)}
+            "jit": lambda: tinygrad(problem, jit=True), "floor": lambda: floor(problem),
+            "torch": lambda: pytorch(problem)}

@@ -24,7 +24,7 @@ def build(quick: bool = False, seed: int = 0, steps: int | None = None) -> Workl
     return Workload(
         id="W1", title="XOR 2-2-1, per-sample SGD, bias trick, sigmoid, 0.5·Σ(p−t)², α=0.5",
         unit="sample step", steps=steps, dtype="float64", rtol=1e-9, atol=1e-12,
-        factories=bias_trick.factories(problem), problem=problem,
+        factories=bias_trick.factories(problem),
         target=Target("≤4x hand", max_over_hand=4.0),
         jit_target=Target("≤1.2x hand (moonshot ≤1.0x), torch/jit ≥5", max_over_hand=1.2,
                           min_torch_over=5.0, moonshot_over_hand=1.0))

@@ -33,7 +33,7 @@ def build(quick: bool = False, seed: int = 0, samples: int | None = None) -> Wor
     return Workload(
         id="W2", title="digits 64-32-16-10, one epoch per-sample SGD, article 000 conventions",
         unit="sample step", steps=steps, dtype="float64", rtol=1e-9, atol=1e-12,
-        factories=bias_trick.factories(problem), problem=problem,
+        factories=bias_trick.factories(problem),
         target=Target("≤4x hand", max_over_hand=4.0),
         jit_target=Target("≤1.2x hand (moonshot ≤1.0x), torch/jit ≥5", max_over_hand=1.2,
                           min_torch_over=5.0, moonshot_over_hand=1.0),

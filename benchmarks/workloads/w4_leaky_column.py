@@ -128,6 +128,45 @@ def pytorch(problem: ColumnProblem) -> Runner:
                                              for layer in model))
 
 
+# ----------------------------------------------------------------------------
+# (d) the floor under a bitwise-exact replay
+
+
+def floor(problem: ColumnProblem) -> Runner:
+    """Eager tg's step as the NumPy calls it makes, with nothing else (no Tensor, no call
+    per kernel, no optimizer loop, what constants alone feed folded): y = W·x + b,
+    LeakyReLU as max(y, αy), the MSE's mean and its backward, SGD. It must end on eager's
+    weights bit for bit (run.py checks it): the least an exact replay can cost."""
+    layers = [(W.copy(), b.copy()) for W, b in problem.initial]
+    # folded: MeanBackward(seed 1), G/n expanded to the output's shape
+    upstream = np.empty(problem.samples[0][1].shape)
+    upstream[...] = np.asarray(1.0).reshape((1, 1)) / upstream.size
+
+    def run():
+        for x, t in problem.samples:
+            inputs, outputs = [x], []
+            for W, b in layers:
+                y = W @ inputs[-1] + b
+                outputs.append(y)
+                inputs.append(np.maximum(y, y * SLOPE))  # LeakyReLU, 0 < SLOPE <= 1
+            d = inputs[-1] - t
+            np.asarray(np.add.reduce(d * d, None, keepdims=False) / d.size)  # the loss
+            g = upstream * d + upstream * d  # MulBackward of d·d, both parts, summed
+            grads = []
+            for layer in range(len(layers) - 1, -1, -1):
+                W, _ = layers[layer]
+                y = outputs[layer]
+                g = np.where(y > 0, g, g * SLOPE)  # LeakyReLUBackward
+                grads.append((g @ inputs[layer].swapaxes(-1, -2), g.copy()))  # AddBackward: copied
+                if layer:
+                    g = W.swapaxes(-1, -2) @ g
+            for (W, b), (dW, db) in zip(layers, grads[::-1]):
+                W -= problem.lr * dW
+                b -= problem.lr * db
+
+    return Runner(run, lambda: article.named(layers))
+
+
 def build(quick: bool = False, seed: int = 0, steps: int | None = None) -> Workload:
     steps = steps or (500 if quick else 2000)
     problem = make_problem(steps, seed)
@@ -135,7 +174,8 @@ def build(quick: bool = False, seed: int = 0, steps: int | None = None) -> Workl
         id="W4", title="2-3-2 LeakyReLU column vectors, MSE, per-sample SGD, lr 0.05 (article 001)",
         unit="sample step", steps=steps, dtype="float64", rtol=1e-9, atol=1e-12,
         factories={"hand": lambda: hand(problem), "tg": lambda: tinygrad(problem),
-                   "jit": lambda: tinygrad(problem, jit=True), "torch": lambda: pytorch(problem)},
-        problem=problem, target=Target("≤4x hand", max_over_hand=4.0),
+                   "jit": lambda: tinygrad(problem, jit=True), "floor": lambda: floor(problem),
+                   "torch": lambda: pytorch(problem)},
+        target=Target("≤4x hand", max_over_hand=4.0),
         jit_target=Target("≤1.2x hand (moonshot ≤1.0x)", max_over_hand=1.2,
                           moonshot_over_hand=1.0))

@@ -85,6 +85,35 @@ def test_the_jitted_block_replays_every_step_of_one_trace(name):
     assert runner.trace_s > 0
 
 
+FLOOR_WORKLOADS = [name for name in SMALL_WORKLOADS if name[:2] in ("W1", "W2", "W4")]
+
+
+@pytest.mark.parametrize("name", FLOOR_WORKLOADS)
+def test_each_floor_ends_on_eager_weights_bit_for_bit(name):
+    # a floor writes out eager's NumPy calls: when an op's formula changes, this fails
+    # until the floor follows
+    workload = SMALL_WORKLOADS[name]()
+    finals = {impl: harness.run_once(workload.factories[impl]) for impl in ("hand", "tg", "floor")}
+    rows = harness.compare_bitwise(workload, finals, impl="floor")
+    assert rows and all(row["ok"] for row in rows)
+    assert all(row["ok"] for row in harness.compare_weights(workload, finals))
+
+
+def test_a_floor_that_is_not_eager_arithmetic_is_caught():
+    workload = w4_leaky_column.build(steps=5)
+    problem = w4_leaky_column.make_problem(5, 0)
+    problem.lr *= 1.0 + 1e-15  # one ulp off is another computation
+    finals = {"tg": harness.run_once(workload.factories["tg"]),
+              "floor": harness.run_once(lambda: w4_leaky_column.floor(problem))}
+    with pytest.raises(harness.WeightMismatch, match="floor does not end on tg's weights"):
+        harness.compare_bitwise(workload, finals, impl="floor")
+
+
+def test_only_the_per_sample_workloads_have_a_floor():
+    have = {name[:2] for name, build in SMALL_WORKLOADS.items() if "floor" in build().factories}
+    assert have == {"W1", "W2", "W4"}
+
+
 def test_a_step_traced_again_is_not_a_replay():
     """A guard that fails makes tg.jit trace again (eagerly): the check must notice."""
     workload = w1_xor.build(steps=8)
