@@ -60,6 +60,7 @@ import numpy as np
 from . import autograd, checks, gradients
 from .autograd import topological_order
 from .modes import no_grad
+from .operands import CONSTANT_VERSION
 from .render import (GraphDrawing, Renderer, RendererError, find_renderer, using_renderer,
                      svg_for_browsers)
 from .tensor import Tensor
@@ -338,7 +339,9 @@ def build_graph(root, *, names=None, module=None, clusters: bool = False) -> Gra
         return node
 
     def leaf_node(t):
-        node = leaves.get(id(t))
+        # a number an op turned into a tensor is shared by every op that uses that number
+        # (operands.constant): drawn once per use, as it was written
+        node = None if t._version_counter is CONSTANT_VERSION else leaves.get(id(t))
         if node is None:
             kind = ("output" if id(t) in root_leaf_ids else
                     "parameter" if t.requires_grad else "constant")

@@ -129,6 +129,17 @@ def test_leaves_parameters_constants_intermediates_and_root_are_styled_apart():
     assert "requires grad" in legend and "constant" in legend
 
 
+def test_a_number_used_twice_is_drawn_once_per_use():
+    # both ops share one tensor for 2.0 (operands.constant); the picture shows what was
+    # written: two constants, each with one edge
+    x = tg.tensor([1.0, 3.0], requires_grad=True)
+    y = x * 2.0 + x * 2.0
+    graph = drawing.build_graph(y)
+    constants = [t for t in graph.tensors if t.kind == "constant"]
+    assert len(constants) == 2 and all(len(t.consumers) == 1 for t in constants)
+    assert constants[0].tensor is constants[1].tensor
+
+
 def test_unknown_op_shows_class_name_and_docstring_rule():
     class Square(tg.Function):
         """d/dx x² = 2x"""
