@@ -119,8 +119,8 @@ def run_worker(args) -> int:
     # What exists now (the modules of NumPy, PyTorch and tinygrad_edu, the workload's data)
     # lives to the end: out of the cycle collector's walks, as a long-running program
     # would put it. Otherwise importing PyTorch, ~150,000 tracked objects, taxes every
-    # later full collection, and those walk tinygrad_edu's graphs: W5's tg took 14.1 µs
-    # per op so, 9.9-11.1 µs frozen (PyTorch's own graph is not tracked: 6 µs either way).
+    # later full collection, and those walk tinygrad_edu's graphs: W5's tg took 11.4-11.6 µs
+    # per op so, 7.7 µs frozen (PyTorch's own graph is not tracked: 5.5-5.8 µs either way).
     gc.freeze()
     impls = [impl for impl in harness.IMPLEMENTATIONS
              if impl in workload.factories and (impl != "torch" or torch is not None)]
