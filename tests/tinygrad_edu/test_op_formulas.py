@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
 
 import tinygrad_edu as tg
 
@@ -275,6 +277,18 @@ def test_mean_is_numpy_mean_bit_for_bit(dtype, dim, rng):
     x = (rng.standard_normal((3, 5, 7)) * 100).astype(dtype)
     out = tg.tensor(x).mean(dim, keepdim=dim == 1).numpy(force=True)
     assert out.tobytes() == np.asarray(np.mean(x, axis=dim, keepdims=dim == 1)).tobytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=hnp.arrays(st.sampled_from([np.float16, np.float32, np.float64]),
+                    hnp.array_shapes(min_dims=0, max_dims=3, max_side=4),
+                    elements=st.floats(allow_nan=True, allow_infinity=True, width=16)),
+       slope=st.one_of(st.floats(0, 1), st.sampled_from([0.01, 1e-30, 5e-324, 1.0])))
+def test_leaky_relu_bits_for_any_input_and_slope_in_0_to_1(x, slope):
+    with np.errstate(all="ignore"):
+        expected = np.where(x > 0, x, x * slope)
+        out = tg.tensor(x).leaky_relu(slope).numpy(force=True)
+    assert out.dtype == x.dtype and out.tobytes() == expected.tobytes()
 
 
 def test_square_gradient_is_exactly_r_times_two_x(rng):
