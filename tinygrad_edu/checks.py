@@ -358,6 +358,8 @@ _DTYPE_TEXTS = {  # PyTorch's three texts for the same rule
 
 def requires_grad_change(t, value: bool, how: str) -> bool:
     """The new requires_grad of `t`; only leaves change it, only float leaves turn it on."""
+    if value and type(t._version_counter) is tuple:
+        shared_constant(t, "require grad")
     if t.grad_fn is not None:
         if value:
             return True  # requires_grad_(True) on a non-leaf is a no-op, as in PyTorch
@@ -382,6 +384,8 @@ def grad_access(t) -> None:
 
 def assigned_grad(t, value):
     if value is not None:
+        if type(t._version_counter) is tuple:
+            shared_constant(t, "be given a .grad")
         if not hasattr(value, "grad_fn"):
             raise TypeError(f"assigned grad expected to be a Tensor or None but got "
                             f"{type(value).__name__}")
@@ -394,8 +398,10 @@ def assigned_grad(t, value):
     return value
 
 
-def new_data(value) -> np.ndarray:
+def new_data(t, value) -> np.ndarray:
     """What `t.data = value` stores: the array of a Tensor, or the value as an array."""
+    if type(t._version_counter) is tuple:
+        shared_constant(t, "be given new data")
     value = value._data if hasattr(value, "_data") else np.asarray(value)
     dtype(value.dtype, "Tensor.data")
     return value
@@ -659,10 +665,15 @@ LEAF_VIEW_INPLACE = ("a view of a leaf Variable that requires grad is being used
 
 
 def constant_inplace(t) -> None:
+    shared_constant(t, "be modified in place")
+
+
+def shared_constant(t, what: str) -> None:
     """A number that an op turned into a tensor (`0.5 * x`'s 0.5, reachable only through
-    a node's inputs) is never changed in place: other nodes may share it."""
-    raise RuntimeError(f"a constant made from the number {t._data.item()!r} by an op cannot be "
-                       f"modified in place (it belongs to the graph)")
+    a node's inputs) is shared by every op on that number (operands.constant), in every
+    graph: changing it would change them all, so nothing changes it."""
+    raise RuntimeError(f"a constant made from the number {t._data.item()!r} by an op cannot "
+                       f"{what} (every op on that number shares it)")
 
 
 def inplace_allowed(t, grad_enabled: bool, text: str = LEAF_INPLACE) -> None:

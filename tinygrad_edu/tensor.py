@@ -59,7 +59,7 @@ class Tensor(ComposedOps, TensorProtocols, InPlaceMethods, HookMethods):
 
     @data.setter
     def data(self, value):
-        self._data = checks.new_data(value)
+        self._data = checks.new_data(self, value)
 
     @property
     def requires_grad(self) -> bool:

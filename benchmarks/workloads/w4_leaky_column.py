@@ -135,7 +135,7 @@ def pytorch(problem: ColumnProblem) -> Runner:
 def floor(problem: ColumnProblem) -> Runner:
     """Eager tg's step as the NumPy calls it makes, with nothing else (no Tensor, no call
     per kernel, no optimizer loop, what constants alone feed folded): y = W·x + b,
-    LeakyReLU as max(y, αy), the MSE's mean and its backward, SGD. It must end on eager's
+    LeakyReLU as max(αy, y), the MSE's mean and its backward, SGD. It must end on eager's
     weights bit for bit (run.py checks it): the least an exact replay can cost."""
     layers = [(W.copy(), b.copy()) for W, b in problem.initial]
     # folded: MeanBackward(seed 1), G/n expanded to the output's shape
@@ -148,7 +148,7 @@ def floor(problem: ColumnProblem) -> Runner:
             for W, b in layers:
                 y = W @ inputs[-1] + b
                 outputs.append(y)
-                inputs.append(np.maximum(y, y * SLOPE))  # LeakyReLU, 0 < SLOPE <= 1
+                inputs.append(np.maximum(y * SLOPE, y))  # LeakyReLU, 0 < SLOPE <= 1
             d = inputs[-1] - t
             np.asarray(np.add.reduce(d * d, None, keepdims=False) / d.size)  # the loss
             g = upstream * d + upstream * d  # MulBackward of d·d, both parts, summed

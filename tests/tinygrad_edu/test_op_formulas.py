@@ -260,7 +260,7 @@ SPECIAL_VALUES = [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -5e-324, 1e-40, -1
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 @pytest.mark.parametrize("slope", [0.01, 0.2, 1.0, 0.0, 1e-30, 2.0, -0.5])
 def test_leaky_relu_is_x_where_positive_else_slope_times_x_bit_for_bit(dtype, slope):
-    # ops.LeakyReLU takes max(x, αx) for 0 < α ≤ 1: the same bits, signed zeros, nans and
+    # ops.LeakyReLU takes max(αx, x) for 0 < α ≤ 1: the same bits, signed zeros, nans and
     # infinities included; α = 1e-30 rounds to 0 in float16 and float32, where max(∞, ∞·0)
     # would be nan, so those go the np.where way
     with np.errstate(all="ignore"):
@@ -270,10 +270,22 @@ def test_leaky_relu_is_x_where_positive_else_slope_times_x_bit_for_bit(dtype, sl
     assert out.dtype == dtype and out.tobytes() == expected.tobytes()
 
 
+@pytest.mark.parametrize("dtype, bits", [(np.float16, [0x7C01, 0xFC01]),
+                                         (np.float32, [0x7F800001, 0xFF800001]),
+                                         (np.float64, [0x7FF0000000000001, 0xFFF0000000000001])])
+def test_leaky_relu_quiets_a_signalling_nan_as_the_formula_does(dtype, bits):
+    # x·α quiets it; max keeps the first of two NaNs, so ops.LeakyReLU puts αx first
+    x = np.array(bits, dtype=f"u{np.dtype(dtype).itemsize}").view(dtype)
+    with np.errstate(all="ignore"):
+        expected = np.where(x > 0, x, x * dtype(0.01))
+        out = tg.tensor(x).leaky_relu(0.01).numpy(force=True)
+    assert out.tobytes() == expected.tobytes() and out.tobytes() != x.tobytes()
+
+
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 @pytest.mark.parametrize("dim", [None, 0, 1, (0, 2)])
 def test_mean_is_numpy_mean_bit_for_bit(dtype, dim, rng):
-    # ops.Mean divides np.add.reduce by n itself (float16 keeps np.mean, summing in float32)
+    # ops.Mean divides np.add.reduce by n itself for float64 (float16 and float32 keep np.mean)
     x = (rng.standard_normal((3, 5, 7)) * 100).astype(dtype)
     out = tg.tensor(x).mean(dim, keepdim=dim == 1).numpy(force=True)
     assert out.tobytes() == np.asarray(np.mean(x, axis=dim, keepdims=dim == 1)).tobytes()
@@ -289,6 +301,13 @@ def test_leaky_relu_bits_for_any_input_and_slope_in_0_to_1(x, slope):
         expected = np.where(x > 0, x, x * slope)
         out = tg.tensor(x).leaky_relu(slope).numpy(force=True)
     assert out.dtype == x.dtype and out.tobytes() == expected.tobytes()
+
+
+def test_a_float32_mean_over_more_than_2_to_the_24_elements_is_numpy_mean_bit_for_bit():
+    # np.mean divides a float32 sum by the count in float64; the count 2²⁴ + 1 has no
+    # float32 of its own, so dividing in float32 would round it first
+    x = np.random.default_rng(0).random(2**24 + 1, dtype=np.float32)
+    assert tg.tensor(x).mean().numpy(force=True).tobytes() == np.asarray(np.mean(x)).tobytes()
 
 
 def test_square_gradient_is_exactly_r_times_two_x(rng):

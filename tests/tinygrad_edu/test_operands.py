@@ -41,6 +41,24 @@ def test_a_shared_constant_is_read_only_and_gathers_no_gradient():
     assert x.grad.tolist() == [6.0, 6.0] and c.grad is None and c.item() == 3.0
 
 
+@pytest.mark.parametrize("change", [
+    lambda c: c.requires_grad_(),
+    lambda c: setattr(c, "requires_grad", True),
+    lambda c: setattr(c, "data", np.array(100.0)),
+    lambda c: setattr(c, "grad", tg.tensor(1.0, dtype=tg.float64)),
+    lambda c: c.add_(1.0),
+], ids=["requires_grad_", "requires_grad=", "data=", "grad=", "add_"])
+def test_a_shared_constant_refuses_every_change(change):
+    # one change would reach every op on that number, in every graph
+    x = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+    c = constant_of(x * 3.0)
+    with pytest.raises(RuntimeError, match="a constant made from the number 3.0 by an op cannot"):
+        change(c)
+    c.requires_grad_(False)  # asking for what it is already is fine
+    z = tg.tensor([5.0], dtype=tg.float64) * 3.0  # an unrelated graph on the same number
+    assert z.tolist() == [15.0] and not z.requires_grad and c.grad is None
+
+
 @pytest.mark.parametrize("zero", [0.0, -0.0])
 def test_zeros_keep_their_sign(zero):
     # 0.0 == -0.0 (one dict key): zeros are made anew each time, never shared
