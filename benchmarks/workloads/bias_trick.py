@@ -151,10 +151,10 @@ def floor(problem: BiasTrickProblem) -> Runner:
             for W in weights:
                 z = activations[-1] @ W
                 if z.size == 0 or z.min() > _EXP_OVERFLOWS_BELOW:
-                    activations.append(1 / (1 + np.exp(-z)))
+                    activations.append(1.0 / (1.0 + np.exp(-z)))
                 else:  # (never taken here: the stable form, for completeness)
                     e = np.exp(-np.abs(z))
-                    r = 1 / (1 + e)
+                    r = 1.0 / (1.0 + e)
                     activations.append(np.where(z >= 0, r, e * r))
             d = activations[-1] - t
             np.asarray(half * np.asarray((d ** 2).sum(None, keepdims=False)))  # the loss
@@ -162,7 +162,7 @@ def floor(problem: BiasTrickProblem) -> Runner:
             grads = [None] * len(weights)
             for layer in range(len(weights) - 1, -1, -1):
                 s = activations[layer + 1]
-                g = g * s * (1 - s)  # SigmoidBackward
+                g = g * s * (1.0 - s)  # SigmoidBackward
                 grads[layer] = activations[layer].swapaxes(-1, -2) @ g  # MatMulBackward
                 if layer:
                     g = g @ weights[layer].swapaxes(-1, -2)
