@@ -287,12 +287,14 @@ class _Trace:
             if t._hooks:
                 raise TracingError("tg.jit: a leaf with hooks cannot be replayed")
         namespace = {"np": np, "fit": autograd._like_input, "accumulate": _accumulate,
+                     "accumulate_input": _accumulate_input,
                      "adopt": _adopt, "asarray": np.asarray, "ndarray": np.ndarray}
-        adoptable = _adoptable(recorder, inputs, result)
         folded_kernels, folded = _folded(recorder, result)
         for name in folded:  # a folded value is a constant of the replay, named as one
             recorder.constants[f"c{len(recorder.constants)}"] = recorder.values[name]
             folded[name] = f"c{len(recorder.constants) - 1}"
+        adoptable = _adoptable(recorder, inputs, result)  # after folding: constants stay constant
+        input_index = {id(t): i for i, t in enumerate(inputs)}
         namespace.update(recorder.constants)
         lines = [f"def replay({', '.join(f'a{i}' for i in range(len(inputs)))}):"]
         for k, kernel in enumerate(recorder.kernels):
@@ -320,6 +322,9 @@ class _Trace:
             elif kind == "sum":
                 _, name, parts = kernel
                 lines.append(f"    {name} = {' + '.join(parts)}")
+            elif kind == "accumulate" and id(kernel[1]) in input_index:
+                # an argument of the step that requires grad: this call's tensor gets it
+                lines.append(f"    accumulate_input(tensors[{input_index[id(kernel[1])]}], {kernel[2]})")
             elif kind == "accumulate":
                 _, tensor, total, _ = kernel
                 namespace[f"T{k}"] = tensor
@@ -332,6 +337,9 @@ class _Trace:
                 lines.append(f"    K{k}({'*A' + str(k) if args else ''})  # {name}")
             if k in folded_kernels:  # run once, while tracing: shown, not replayed
                 lines[first:] = [f"    # folded: {line.strip()}" for line in lines[first:]]
+        self.takes_tensors = any(line.startswith("    accumulate_input(") for line in lines)
+        if self.takes_tensors:
+            lines[0] = lines[0].replace("):", ", tensors):").replace("(, ", "(")
         returns, self.result = _returns(result, recorder)
         lines = _free_after_last_use(lines, returns)
         lines.append(f"    return {returns}")
@@ -348,7 +356,8 @@ class _Trace:
         return True
 
     def replay(self, args):
-        values = self.function(*[a._data for a in args if isinstance(a, autograd.Tensor)])
+        tensors = [a for a in args if isinstance(a, autograd.Tensor)]
+        values = self.function(*[t._data for t in tensors], *([tensors] if self.takes_tensors else []))
         if self.result is None:
             return None
         if isinstance(self.result, tuple):
@@ -510,6 +519,12 @@ def _adopt(t, total, buffer):
         t._grad = buffer
     else:
         t._grad._data += total
+
+
+def _accumulate_input(t, total):
+    """A gradient for a tensor the step was given: into `.grad` as eager backward adds it
+    (a new array the first time), since each call may pass another tensor."""
+    gradients._accumulate(t, total, False)
 
 
 def _accumulate(t, total, buffer):

@@ -540,3 +540,42 @@ def test_cross_entropy_with_probability_targets_replays():
         replayed, grad = step(x, y).item(), w.grad.numpy().copy()
         assert body(x, y).item() == replayed
         np.testing.assert_array_equal(w.grad.numpy(), grad)
+
+
+def test_a_gradient_for_an_argument_goes_to_that_calls_tensor():
+    # the gradient with respect to an input (a saliency map, an adversarial step) belongs
+    # to the tensor passed in this call, not to the one the step was traced with
+    def step(x):
+        out = (x * x).sum()
+        out.backward()
+        return out
+
+    traced = tg.jit(step)
+    first = tg.tensor([1.0, 2.0], requires_grad=True)
+    traced(first)
+    second = tg.tensor([5.0, -6.0], requires_grad=True)
+    traced(second)
+    traced(second)  # no zero_grad: adds up, as in eager
+    assert first.grad.tolist() == [2.0, 4.0]
+    assert second.grad.tolist() == [20.0, -24.0]
+    assert traced.trace_count == 1
+
+
+def test_a_gradient_folded_to_a_constant_is_copied_into_grad_not_adopted():
+    # d(3w)/dw needs no value of the step, so it is folded; made .grad as is, the next
+    # accumulation (no zero_grad) would add into the folded constant itself
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+
+    def step(x):
+        out = (w * 3.0).sum() + x.sum()
+        out.backward()
+        return out
+
+    traced = tg.jit(step)
+    x = tg.tensor([1.0])
+    for _ in range(3):
+        w.grad = None
+        traced(x)
+        traced(x)  # no zero_grad in between: adds into .grad
+        assert w.grad.tolist() == [6.0, 6.0]
+    assert "folded" in traced.kernels() and "adopt(" not in traced.kernels()
