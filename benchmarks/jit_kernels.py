@@ -4,11 +4,12 @@
     python benchmarks/jit_kernels.py W1 --blocks 5
 
 For a workload's "jit" runner (benchmarks/workloads/), this prints `step.kernels()` —
-the straight-line function a replay runs — with the median time of each line over every
-step of `--blocks` blocks, measured by running the block with a copy of the replay
-function that reads the clock between lines (~0.05 µs per reading, subtracted). Then the
-step's time split into: the replay function's lines by kind (forward, backward, the
-engine's sums and fits, accumulation into .grad, the optimizer's step and zero_grad),
+the straight-line function a replay runs — with the median time of each statement over
+every step of `--blocks` blocks, measured by running the block with a copy of the replay
+function that reads the clock between statements (~0.05 µs per reading, subtracted).
+Then the step's time split into: the replay function's statements by kind (forward,
+backward, the engine's sums and fits, `del`s, accumulation into .grad, the optimizer's
+step and zero_grad),
 and what is left of one `step(x, y)` call (guards, argument unpacking, the loop), next to
 hand NumPy's time per step. One BLAS thread, as in run.py.
 """
@@ -24,6 +25,7 @@ if __name__ == "__main__":  # before NumPy loads, as run.py's workers do
         os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import re  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 
@@ -32,11 +34,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 import numpy as np  # noqa: E402
 
 from benchmarks.workloads import BUILDERS  # noqa: E402
+from tinygrad_edu.jit import statements  # noqa: E402
 
 
-def kind(line: str) -> str:
-    """What a line of the replay function does (its comment names the op or the call)."""
-    code, _, comment = line.strip().partition("  # ")
+def kind(line: str, previous: str | None = None) -> str:
+    """What a statement of the replay function does. A kernel's first statement names its
+    op or call in a comment; the other statements of an inlined kernel have none and
+    belong to the kernel before them (`previous`, the kind of the statement before)."""
+    code, _, comment = line.strip().removesuffix("  …").partition("  # ")
     if code.startswith("# folded: "):
         return "folded (run once, while tracing)"
     if code.startswith(("accumulate(", "adopt(")):
@@ -47,18 +52,24 @@ def kind(line: str) -> str:
         return "optimizer step + zero_grad"
     if comment:
         return "forward"
-    return "sums and fits of gradients"
+    if code.startswith("del "):
+        return "del (values after their last use)"
+    if re.fullmatch(r"g\d+ = g\d+( \+ g\d+)+", code) or "= fit(" in code:
+        return "sums and fits of gradients"
+    return previous if previous in ("forward", "backward") else "sums and fits of gradients"
 
 
 def instrumented(source: str, namespace: dict):
-    """The replay function with a clock reading after every line; each call appends its
-    list of readings to the returned list."""
+    """The replay function with a clock reading after every statement (an inlined `if`
+    or `try` is one); each call appends its list of readings to the returned list. Also
+    returns the statements, each as its first line ("…" if it has more)."""
     lines = source.splitlines()
-    body = lines[1:-1]
+    groups = statements(lines[1:-1])
     new = [lines[0], "    _clock = [_now()]"]
-    for line in body:
-        new += [line, "    _clock.append(_now())"]
+    for group in groups:
+        new += group + ["    _clock.append(_now())"]
     new += ["    _readings.append(_clock)", lines[-1]]
+    body = [group[0] + ("  …" if len(group) > 1 else "") for group in groups]
     readings = []
     scope = dict(namespace, _now=time.perf_counter_ns, _readings=readings)
     exec(compile("\n".join(new), "<tg.jit replay, timed>", "exec"), scope)
@@ -118,13 +129,14 @@ def profile(workload, blocks: int) -> str:
     out = [f"{workload.id}: {workload.title}",
            f"  µs per {workload.unit}: hand {per_step['hand']:.4g}, tg eager {per_step['tg']:.4g}, "
            f"tg.jit {per_step['jit']:.4g} (jit/hand {per_step['jit'] / per_step['hand']:.2f}x)",
-           "", "  median µs  replay line"]
+           "", "  median µs  replay statement"]
     out += [f"  {us:9.3f}  {line.strip()}" for us, line in zip(line_us, body)]
-    by_kind = {}
+    by_kind, previous = {}, None
     for us, line in zip(line_us, body):
-        by_kind[kind(line)] = by_kind.get(kind(line), 0.0) + us
+        previous = kind(line, previous)
+        by_kind[previous] = by_kind.get(previous, 0.0) + us
     replay_total = float(line_us.sum())
-    out += ["", f"  {len(body)} kernels, {replay_total:.4g} µs (sum of the lines' medians):"]
+    out += ["", f"  {len(body)} statements, {replay_total:.4g} µs (sum of their medians):"]
     out += [f"  {us:9.3f}  {name}" for name, us in by_kind.items()]
     out.append(f"  {rest_us:9.3f}  the rest of a step: the guards, the "
                f"call, unpacking arguments, the loop")

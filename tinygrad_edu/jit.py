@@ -25,12 +25,14 @@ How it works (docs/jit.md tells it at length):
    values made during the step `v0, v1, ...`; any other array (a parameter, a
    constant such as the 0.5 in `0.5 * x`, the seed of backward) is captured as is.
 2. **Compile.** The recording becomes one straight-line Python function, the kernel
-   list: `v3 = f2(v1, c0)` calls the same `forward` of the same op object as eager
-   did; `g7, g8 = b5(g6, v1, c0)` its `backward`; sums and accumulations follow in the
-   engine's order. No Tensor, Function or graph object is made per op, so results are
-   bitwise those of eager execution. Two things eager cannot do: a kernel that reads
-   only frozen constants is folded (run once, while tracing), and a gradient nothing
-   else holds becomes `.grad` without a copy (`adopt`). `step.kernels()` prints it.
+   list: each op's `forward` and `backward` code, inlined with the replay's names put
+   in (`inlining.py`: `v3 = 1.0 / (1.0 + np.exp(-v2))`, `g7 = g6 * v3 * (1.0 - v3)`),
+   or called where it cannot be (`v3 = F2(v2)`); sums and accumulations follow in the
+   engine's order. No Tensor, Function or graph object is made per op, and the code is
+   eager's own, so results are bitwise those of eager execution. Two things eager
+   cannot do: a kernel that reads only frozen constants is folded (run once, while
+   tracing), and a gradient nothing else holds becomes `.grad` without a copy
+   (`adopt`). `step.kernels()` prints it.
 3. **Replay.** Later calls check the guards (argument shapes, dtypes and
    requires_grad, other arguments' values, grad mode, the parameters' arrays and
    requires_grad); if one changed, the step is traced again for the new key.
@@ -56,7 +58,7 @@ import re
 
 import numpy as np
 
-from . import anomaly, autograd, gradients
+from . import anomaly, autograd, gradients, inlining
 from .operands import CONSTANT_VERSION
 
 _recorder = None  # the recording in progress, if any (read directly on hot paths)
@@ -297,24 +299,35 @@ class _Trace:
         input_index = {id(t): i for i, t in enumerate(inputs)}
         namespace.update(recorder.constants)
         lines = [f"def replay({', '.join(f'a{i}' for i in range(len(inputs)))}):"]
+        known = {}  # node -> its attributes known to be constant (see inlining.inline)
         for k, kernel in enumerate(recorder.kernels):
             kernel, first = _renamed(kernel, folded), len(lines)
             kind = kernel[0]
             if kind == "forward":
                 _, fn, args, options, out, zero_d = kernel
-                namespace[f"F{k}"] = fn.forward
-                # options written out (`**options` costs 0.07 µs a call)
-                keywords = [f"{option}={_source(value, f'O{k}_{option}', recorder, folded, namespace)}"
-                            for option, value in options.items()]
-                call = f"F{k}({', '.join(args + keywords)})"
-                # NumPy hands back scalars from 0-d arithmetic: apply turns them into arrays
-                lines.append(f"    {out} = {'asarray(' + call + ')' if zero_d else call}  # {type(fn).__name__}")
+                keywords = {option: _source(value, f"O{k}_{option}", recorder, folded, namespace)
+                            for option, value in options.items()}
+                namespace[f"N{k}"] = fn
+                inlined = inlining.inline(fn.forward, args, keywords, out, f"t{k}_", f"N{k}",
+                                          namespace, known.setdefault(fn, {}))
+                if inlined is None:  # called: options written out (`**options` costs 0.07 µs)
+                    namespace[f"F{k}"] = fn.forward
+                    inlined = [f"{out} = F{k}({', '.join(args + [f'{o}={s}' for o, s in keywords.items()])})"]
+                lines += _indented(inlined, type(fn).__name__)
+                if zero_d:  # NumPy hands back scalars from 0-d arithmetic: apply makes them arrays
+                    lines.append(f"    {out} = asarray({out})")
             elif kind == "backward":
                 _, fn, grad, saved, outputs, as_tuple = kernel
-                namespace[f"B{k}"], namespace[f"N{k}"] = fn.backward, fn
-                results = ", ".join(o[0] if o else "_" for o in outputs)
-                lines.append(f"    {results}{',' if as_tuple else ''} = "
-                             f"B{k}({', '.join([grad] + saved)})  # {fn.name()}")
+                namespace[f"N{k}"] = fn
+                results = ", ".join(o[0] if o else "_" for o in outputs) + ("," if as_tuple else "")
+                attributes = known.setdefault(fn, {})
+                attributes["needs_input_grad"] = tuple(fn.needs_input_grad)  # guarded by the trace
+                inlined = inlining.inline(fn.backward, [grad] + saved, {}, results, f"t{k}_",
+                                          f"N{k}", namespace, attributes)
+                if inlined is None:
+                    namespace[f"B{k}"] = fn.backward
+                    inlined = [f"{results} = B{k}({', '.join([grad] + saved)})"]
+                lines += _indented(inlined, fn.name())
                 for o in outputs:
                     if o and o[1]:
                         namespace[f"D_{o[0]}"] = o[2]
@@ -346,7 +359,7 @@ class _Trace:
         self.source = "\n".join(lines)
         exec(compile(self.source, "<tg.jit replay>", "exec"), namespace)
         self.function, self.input_count = namespace["replay"], len(inputs)
-        self.folded = sum(line.startswith("    # folded: ") for line in lines)
+        self.folded = len(folded_kernels)
 
     def still_valid(self) -> bool:
         """The parameters are the arrays traced (not replaced) with the same requires_grad."""
@@ -396,19 +409,39 @@ def _source(value, key, recorder, folded, namespace) -> str:
     return key
 
 
+def _indented(code, comment):
+    """A kernel's lines in the replay function, its op's name after the first."""
+    return [f"    {line}{'  # ' + comment if i == 0 else ''}" for i, line in enumerate(code)]
+
+
+def statements(lines):
+    """The replay function's lines grouped by top-level statement (an inlined `if` or
+    `try` spans several lines; `else:` and `except` go with it)."""
+    groups = []
+    for line in lines:
+        top_level = line.startswith("    ") and line[4] != " " \
+            and not line[4:].startswith(("else:", "elif ", "except", "finally:"))
+        if top_level or not groups:
+            groups.append([line])
+        else:
+            groups[-1].append(line)
+    return groups
+
+
 def _free_after_last_use(lines, returns):
-    """Insert `del name` after the line that uses a value for the last time: a hand loop
-    drops its temporaries as it goes, and keeping every one alive to the end of the
+    """Insert `del name` after the statement that uses a value for the last time: a hand
+    loop drops its temporaries as it goes, and keeping every one alive to the end of the
     step costs the allocator fresh pages on each call (page faults on mid-size arrays)."""
-    code = [line.split("#")[0] for line in lines]
+    groups = statements(lines)
     last = {}
-    for i, text in enumerate(code):
-        for name in re.findall(r"\b[vg]\d+\b", text):
-            last[name] = i
+    for i, group in enumerate(groups):
+        for line in group:
+            for name in re.findall(r"\b[vg]\d+\b", line.split("#")[0]):
+                last[name] = i
     kept = set(re.findall(r"\b[vg]\d+\b", returns))
     freed = []
-    for i, line in enumerate(lines):
-        freed.append(line)
+    for i, group in enumerate(groups):
+        freed += group
         done = sorted((n for n, j in last.items() if j == i and n not in kept), key=lambda n: int(n[1:]))
         if done and i:
             freed.append(f"    del {', '.join(done)}")

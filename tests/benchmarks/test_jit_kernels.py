@@ -1,6 +1,7 @@
-"""benchmarks/jit_kernels.py times each line of a tg.jit replay. Its timed copy of the
-replay function must compute exactly what the replay computes, and its report must list
-every kernel that `step.kernels()` shows. Nothing is asserted about the times."""
+"""benchmarks/jit_kernels.py times each statement of a tg.jit replay (an inlined `if` or
+`try` is one). Its timed copy of the replay function must compute exactly what the replay
+computes, and its report must list every statement that `step.kernels()` shows. Nothing
+is asserted about the times."""
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # benchmarks/ live
 
 from benchmarks import harness, jit_kernels  # noqa: E402
 from benchmarks.workloads import w1_xor, w3_bce_full_batch, w4_leaky_column  # noqa: E402
+from tinygrad_edu.jit import statements as jit_statements  # noqa: E402
 
 
 @pytest.mark.parametrize("build", [lambda: w1_xor.build(steps=12),
@@ -26,24 +28,28 @@ def test_the_timed_replay_computes_what_the_replay_computes(build):
         assert np.array_equal(weight, eager[name])
     assert runner.replayed_only()
     assert costs.shape == (workload.steps, len(body)) and (costs >= 0).all()
-    assert body == runner.jit_step.kernels().splitlines()[1:-1]
+    statements = jit_statements(runner.jit_step.kernels().splitlines()[1:-1])
+    assert body == [s[0] + ("  …" if len(s) > 1 else "") for s in statements]
 
 
 def test_the_report_lists_every_kernel_and_splits_the_step_by_kind():
     workload = w1_xor.build(steps=12)
     report = jit_kernels.profile(workload, blocks=1)
 
-    kernels = workload.factories["jit"]().jit_step.kernels().splitlines()[1:-1]
-    for line in kernels:
-        assert line.strip() in report
+    statements = jit_statements(workload.factories["jit"]().jit_step.kernels().splitlines()[1:-1])
+    for statement in statements:
+        assert statement[0].strip() in report
     for kind in ("forward", "backward", "accumulate into .grad", "optimizer step + zero_grad",
-                 "the rest of a step"):
+                 "del (values after their last use)", "the rest of a step"):
         assert kind in report
-    assert f"{len(kernels)} kernels" in report
+    assert f"{len(statements)} statements" in report
+    assert any(len(s) > 1 for s in statements)  # the sigmoids, inlined: if ... else ...
 
 
 @pytest.mark.parametrize("line, kind", [
     ("    v1 = F1(v0)  # Sigmoid", "forward"),
+    ("    if v0.size == 0 or v0.min() > _EXP_OVERFLOWS_BELOW[v0.dtype]:  # Sigmoid  …", "forward"),
+    ("    t10_c = N10.exponent  # PowScalarBackward", "backward"),
     ("    v6 = asarray(F6(v5, **O6))  # Sum", "forward"),
     ("    g13, g14 = B13(g12, v1, c1)  # MatMulBackward", "backward"),
     ("    g12 = g10 + g11", "sums and fits of gradients"),
@@ -54,6 +60,14 @@ def test_the_report_lists_every_kernel_and_splits_the_step_by_kind():
 ])
 def test_each_replay_line_is_sorted_by_what_it_does(line, kind):
     assert jit_kernels.kind(line) == kind
+
+
+@pytest.mark.parametrize("previous", ["forward", "backward"])
+def test_an_inlined_kernels_later_statements_count_with_it(previous):
+    assert jit_kernels.kind("    v5 = v4 ** 2", previous) == previous
+    assert jit_kernels.kind("    if t10_c == 0:  …", previous) == previous
+    assert jit_kernels.kind("    del v4, t10_c", previous) == "del (values after their last use)"
+    assert jit_kernels.kind("    g12 = g10 + g11", previous) == "sums and fits of gradients"
 
 
 def test_the_scalar_chain_has_no_replay_to_profile():

@@ -1,0 +1,249 @@
+"""tg.jit inlines each op's forward and backward into the replay function: the same code,
+so the same bits, with what the trace knows put in. A method that cannot be inlined is
+called, as before. (Every op of the catalogue replays bitwise in test_jit.py, inlined.)"""
+from __future__ import annotations
+
+import importlib
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import inlining
+
+
+def with_backward(f):
+    """A step: f's (scalar) result, back-propagated and returned."""
+    def step(*inputs):
+        out = f(*inputs)
+        out.backward()
+        return out
+    return step
+
+
+def traced(f, *inputs):
+    """tg.jit of f's step, traced on `inputs`; its listing."""
+    step = tg.jit(with_backward(f))
+    step(*inputs)
+    return step, step.kernels()
+
+
+def replay_equals_eager(f, *inputs):
+    """f's step replayed (traced on other values) gives eager's bits on `inputs`, and
+    eager's gradients."""
+    fn = with_backward(f)
+    step = tg.jit(fn)
+    step(*[tg.tensor(np.full(t.shape, 0.5), dtype=t.dtype, requires_grad=t.requires_grad)
+           for t in inputs])
+    replayed = [t.detach().clone().requires_grad_(t.requires_grad) for t in inputs]
+    got = step(*replayed).numpy(force=True)
+    want = fn(*inputs).numpy(force=True)
+    assert step.trace_count == 1
+    assert got.tobytes() == want.tobytes()
+    for r, t in zip(replayed, inputs):
+        if t.requires_grad:
+            assert r.grad.numpy().tobytes() == t.grad.numpy().tobytes()
+
+
+# ----------------------------------------------------------------------------
+# what the listing shows
+
+
+def test_the_listing_shows_the_ops_own_numpy_code():
+    _, listing = traced(lambda x: x.sigmoid().sum(), tg.tensor([[0.5, -1.0]], requires_grad=True))
+    assert "v0 = 1.0 / (1.0 + np.exp(-a0))" in listing
+    assert "np.where(a0 >= 0," in listing  # the stable branch, for inputs below -709
+
+
+def test_the_sigmoids_stable_branch_replays_when_the_inputs_call_for_it():
+    # traced where e^-x is finite; replayed on -800, where it would overflow
+    replay_equals_eager(lambda x: x.sigmoid().sum(), tg.tensor([[-800.0, 3.0]], requires_grad=True))
+
+
+def test_a_backward_keeps_only_the_gradients_asked_for():
+    x = tg.tensor([[1.0, 2.0]])
+    w = tg.tensor([[3.0], [4.0]], requires_grad=True)
+    _, listing = traced(lambda x, w: (x @ w).sum(), x, w)
+    assert "_, g" in listing and "= (None, a0.swapaxes(-1, -2) @ " in listing
+    assert "needs_input_grad" not in listing
+
+    _, both = traced(lambda x, w: (x @ w).sum(), x.detach().requires_grad_(), w)
+    assert "@ a1.swapaxes(-1, -2), a0.swapaxes(-1, -2) @ " in both
+
+
+@pytest.mark.parametrize("exponent, rule", [(2, "(2 * a0)"), (3, "(3 * a0 ** (3 - 1))"), (0, " * 0")])
+def test_an_attribute_forward_set_to_a_constant_is_read_as_one(exponent, rule):
+    x = tg.tensor([1.5, -2.0], requires_grad=True)
+    _, listing = traced(lambda x: (x ** exponent).sum(), x)
+    assert rule in listing.split("# PowScalarBackward")[0].splitlines()[-1]
+    assert ".exponent\n" not in listing.split("# PowScalarBackward")[1].split("\n", 1)[0]
+    replay_equals_eager(lambda x: (x ** exponent).sum(), tg.tensor([1.5, -2.0], requires_grad=True))
+
+
+def test_what_cannot_be_inlined_is_called():
+    # Sum over a given axis keeps its generator expression; Cat takes keyword-only arguments
+    x = tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    _, listing = traced(lambda x: tg.cat([x, x], dim=1).sum(dim=0).sum(), x)
+    assert "= F" in listing and "# Cat" in listing and "# Sum" in listing
+    assert "B" in listing.split("# CatBackward")[0].splitlines()[-1]
+    replay_equals_eager(lambda x: tg.cat([x, x], dim=1).sum(dim=0).sum(),
+                        tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True))
+
+
+# ----------------------------------------------------------------------------
+# the transformation, on plain methods
+
+
+class Ops:
+    """Methods shaped like ops' forward and backward, to inline one by one."""
+
+    scale = 3.0
+
+    def early_return(self, x):
+        if x.min() > 0:
+            return np.log(x)
+        y = np.abs(x) + 1.0
+        return np.log(y)
+
+    def both_branches(self, x, flag):
+        if flag:
+            return x * 2.0
+        else:
+            return x * 3.0
+
+    def reassigns(self, x):
+        x = x + 1.0
+        x *= self.scale
+        return x
+
+    def raises_or_returns(self, x):
+        try:
+            return x @ x
+        except ValueError:
+            raise RuntimeError(f"shapes {x.shape}")
+
+    def falls_off_the_end(self, x):
+        x.fill(7.0)
+
+    def names_like_the_replays(self, x):
+        return x + c0 + len(x)
+
+    def returns_in_a_loop(self, x):
+        for value in x:
+            if value > 0:
+                return value
+        return None
+
+    def takes_keywords(self, x, **options):
+        return x
+
+    def with_bias(self, x, *bias):
+        out = x * 2.0
+        if bias:
+            out += bias[0]
+        return out if bias else -out
+
+
+c0 = 100.0  # a global named like one of the replay's constants
+
+
+def inlined(method, *values, **options):
+    """(lines, result) of `method` inlined into a function of `values` and called."""
+    names = [f"a{i}" for i in range(len(values))]
+    namespace = {"N9": method.__self__}
+    lines = inlining.inline(method, names, {k: repr(v) for k, v in options.items()}, "out",
+                            "t9_", "N9", namespace)
+    if lines is None:
+        return None, None
+    source = f"def replay({', '.join(names)}):\n" + "".join(f"    {line}\n" for line in lines) + "    return out"
+    exec(source, namespace)
+    return lines, namespace["replay"](*values)
+
+
+@pytest.mark.parametrize("x", [np.array([1.0, 2.0]), np.array([-1.0, 2.0])])
+def test_a_return_in_an_if_takes_the_rest_as_its_else(x):
+    lines, out = inlined(Ops().early_return, x)
+    assert out.tobytes() == Ops().early_return(x).tobytes()
+    assert lines == ["if a0.min() > 0:", "    out = np.log(a0)", "else:",
+                     "    t9_y = np.abs(a0) + 1.0", "    out = np.log(t9_y)"]
+
+
+@pytest.mark.parametrize("flag, lines_wanted", [(True, ["out = a0 * 2.0"]), (False, ["out = a0 * 3.0"])])
+def test_a_known_test_keeps_one_branch(flag, lines_wanted):
+    lines, out = inlined(Ops().both_branches, np.array([1.0]), flag=flag)
+    assert lines == lines_wanted and out.tolist() == [2.0 if flag else 3.0]
+
+
+def test_a_reassigned_argument_is_copied_into_a_variable_of_its_own():
+    x = np.array([1.0, 2.0])
+    lines, out = inlined(Ops().reassigns, x)
+    assert lines[0] == "t9_x = a0" and "N9.scale" in "\n".join(lines)
+    assert out.tolist() == [6.0, 9.0] and x.tolist() == [1.0, 2.0]
+
+
+def test_a_try_whose_handler_raises_is_kept():
+    lines, out = inlined(Ops().raises_or_returns, np.eye(2))
+    assert lines[0] == "try:" and out.tolist() == [[1.0, 0.0], [0.0, 1.0]]
+    with pytest.raises(RuntimeError, match=r"shapes \(2, 3\)"):
+        inlined(Ops().raises_or_returns, np.ones((2, 3)))
+
+
+def test_a_method_without_return_gives_none():
+    x = np.zeros(2)
+    lines, out = inlined(Ops().falls_off_the_end, x)
+    assert out is None and lines[-1] == "out = None" and x.tolist() == [7.0, 7.0]
+
+
+def test_a_global_named_like_a_replay_name_is_renamed():
+    lines, out = inlined(Ops().names_like_the_replays, np.array([1.0]))
+    assert lines == ["out = a0 + t9_c0 + len(a0)"] and out.tolist() == [102.0]
+
+
+def test_star_arguments_are_a_tuple_and_a_known_tuple_decides():
+    lines, out = inlined(Ops().with_bias, np.array([1.0]), np.array([5.0]))
+    assert "if" not in "\n".join(lines) and out.tolist() == [7.0]
+    lines, out = inlined(Ops().with_bias, np.array([1.0]))
+    assert "+=" not in "\n".join(lines) and out.tolist() == [-2.0]
+
+
+@pytest.mark.parametrize("method", ["returns_in_a_loop", "takes_keywords"])
+def test_a_method_that_is_not_plain_is_not_inlined(method):
+    assert inlined(getattr(Ops(), method), np.array([1.0])) == (None, None)
+
+
+def test_a_closure_is_not_inlined():
+    factor = 2.0
+
+    class Closure:
+        def forward(self, x):
+            return x * factor
+
+    assert inlined(Closure().forward, np.array([1.0])) == (None, None)
+
+
+def test_a_file_edited_since_its_import_is_not_inlined(tmp_path, monkeypatch):
+    # inspect reads the file as it is now; the replay must run the code eager runs
+    module = tmp_path / "edited_op.py"
+    module.write_text(textwrap.dedent('''
+        import tinygrad_edu as tg
+
+        class Triple(tg.Function):
+            def forward(self, x):
+                return x * 3.0
+
+            def backward(self, g):
+                return g * 3.0
+    '''))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    edited_op = importlib.import_module("edited_op")
+    try:
+        module.write_text(module.read_text().replace("3.0", "4.0"))
+        x = tg.tensor([1.0, 2.0], requires_grad=True)
+        step, listing = traced(lambda x: edited_op.Triple.apply(x).sum(), x)
+        assert "= F" in listing and "4.0" not in listing
+        x.grad = None
+        assert step(x).item() == 9.0 and x.grad.tolist() == [3.0, 3.0]
+    finally:
+        sys.modules.pop("edited_op", None)
