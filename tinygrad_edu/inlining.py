@@ -48,8 +48,9 @@ import types
 _definitions = {}  # function -> its ast.FunctionDef, or None if it cannot be inlined
 _compiled_files = {}  # (file name, hash of its text) -> its code compiled again
 
-# names the replay function gives its own values, kernels and constants (see jit.py)
-_REPLAY_NAME = re.compile(r"^([vgact]\d|[A-Z]\d|D_|O\d)")
+# names the replay function gives its own values, kernels and constants, and its local
+# variables `tensors` and `_` (see jit.py): a global of that name is renamed
+_REPLAY_NAME = re.compile(r"^([vgact]\d|[A-Z]\d|D_|O\d|tensors$|_$)")
 
 # a comprehension may stay in a branch that step 2 drops (Sum's `axis is None`); one that
 # is left makes the method not inlined (it would close over the replay's variables)

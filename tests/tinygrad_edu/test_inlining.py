@@ -128,7 +128,7 @@ class Ops:
         x.fill(7.0)
 
     def names_like_the_replays(self, x):
-        return x + c0 + len(x)
+        return x + c0 + tensors + len(x)
 
     def returns_in_a_loop(self, x):
         for value in x:
@@ -147,6 +147,7 @@ class Ops:
 
 
 c0 = 100.0  # a global named like one of the replay's constants
+tensors = 7.0  # and one named like its argument that holds the step's tensors
 
 
 def inlined(method, *values, **options):
@@ -198,7 +199,7 @@ def test_a_method_without_return_gives_none():
 
 def test_a_global_named_like_a_replay_name_is_renamed():
     lines, out = inlined(Ops().names_like_the_replays, np.array([1.0]))
-    assert lines == ["out = a0 + t9_c0 + len(a0)"] and out.tolist() == [102.0]
+    assert lines == ["out = a0 + t9_c0 + t9_tensors + len(a0)"] and out.tolist() == [109.0]
 
 
 def test_star_arguments_are_a_tuple_and_a_known_tuple_decides():
