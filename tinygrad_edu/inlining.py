@@ -306,8 +306,10 @@ class _Decide(ast.NodeTransformer):
     def visit_Compare(self, comparison):
         self.generic_visit(comparison)
         operands = [comparison.left] + comparison.comparators
+        identity = isinstance(comparison.ops[0], (ast.Is, ast.IsNot))
         if len(operands) == 2 and all(isinstance(o, ast.Constant) for o in operands) \
-                and type(comparison.ops[0]) in _COMPARED:
+                and type(comparison.ops[0]) in _COMPARED \
+                and not (identity and not any(o.value is s for o in operands for s in _SINGLETONS)):
             return ast.Constant(_COMPARED[type(comparison.ops[0])](operands[0].value, operands[1].value))
         return comparison
 
@@ -319,6 +321,7 @@ class _Decide(ast.NodeTransformer):
         return expression
 
 
+_SINGLETONS = (None, True, False, Ellipsis)  # `is` between constants is decided only for these
 _COMPARED = {ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b,
              ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b}
 

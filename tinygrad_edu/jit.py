@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 
 import numpy as np
 
@@ -357,7 +358,9 @@ class _Trace:
         lines = _free_after_last_use(lines, returns)
         lines.append(f"    return {returns}")
         self.source = "\n".join(lines)
-        exec(compile(self.source, "<tg.jit replay>", "exec"), namespace)
+        with warnings.catch_warnings():  # `1.5 is 1.5`, from an op's `a is b` with literals put in
+            warnings.simplefilter("ignore", SyntaxWarning)
+            exec(compile(self.source, "<tg.jit replay>", "exec"), namespace)
         self.function, self.input_count = namespace["replay"], len(inputs)
         self.folded = len(folded_kernels)
 

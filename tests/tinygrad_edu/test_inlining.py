@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import sys
 import textwrap
+import warnings
 
 import numpy as np
 import pytest
@@ -139,6 +140,14 @@ class Ops:
     def takes_keywords(self, x, **options):
         return x
 
+    def sums(self, x, axis):
+        if axis is None:
+            return x.sum()
+        return x.sum(axis)
+
+    def identical(self, x, a, b):
+        return x if a is b else -x
+
     def with_bias(self, x, *bias):
         out = x * 2.0
         if bias:
@@ -159,7 +168,9 @@ def inlined(method, *values, **options):
     if lines is None:
         return None, None
     source = f"def replay({', '.join(names)}):\n" + "".join(f"    {line}\n" for line in lines) + "    return out"
-    exec(source, namespace)
+    with warnings.catch_warnings():  # as jit.py compiles a replay: `1.5 is 1.5` is fine here
+        warnings.simplefilter("ignore", SyntaxWarning)
+        exec(source, namespace)
     return lines, namespace["replay"](*values)
 
 
@@ -207,6 +218,18 @@ def test_star_arguments_are_a_tuple_and_a_known_tuple_decides():
     assert "if" not in "\n".join(lines) and out.tolist() == [7.0]
     lines, out = inlined(Ops().with_bias, np.array([1.0]))
     assert "+=" not in "\n".join(lines) and out.tolist() == [-2.0]
+
+
+@pytest.mark.parametrize("axis, lines_wanted", [(None, ["out = a0.sum()"]), (0, ["out = a0.sum(0)"])])
+def test_is_none_with_a_known_operand_is_decided(axis, lines_wanted):
+    lines, out = inlined(Ops().sums, np.array([1.0, 2.0]), axis=axis)
+    assert lines == lines_wanted and out == 3.0
+
+
+def test_is_between_other_constants_is_left_to_run():
+    # whether two equal floats are one object is not for the inliner to say
+    lines, _ = inlined(Ops().identical, np.array([1.0]), a=1.5, b=1.5)
+    assert lines == ["out = a0 if 1.5 is 1.5 else -a0"]
 
 
 @pytest.mark.parametrize("method", ["returns_in_a_loop", "takes_keywords"])
