@@ -27,6 +27,7 @@ carries the user's name (`SquareBackward`) and docstring (for drawings).
 from __future__ import annotations
 
 from . import autograd, checks
+from .jit import refuse
 from .modes import no_grad
 
 
@@ -102,6 +103,10 @@ class PyTorchProtocolNode(autograd.Function):
 def apply(function, *args, **kwargs):
     """`function.apply(*args)` for a class written with PyTorch's protocol."""
     checks.no_keyword_arguments(kwargs, f"{function.__name__}.apply")
+    # its forward works on the Tensors themselves and keeps them in ctx: a replay would
+    # run it on the traced ones
+    refuse(f"{function.__name__}.apply", "runs a function written with PyTorch's ctx protocol on the "
+           "Tensors themselves")
     node_class = function.__dict__.get("_node_class")
     if node_class is None:
         node_class = type(function.__name__, (PyTorchProtocolNode,),

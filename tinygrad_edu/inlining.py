@@ -48,16 +48,19 @@ import types
 _definitions = {}  # function -> its ast.FunctionDef, or None if it cannot be inlined
 _compiled_files = {}  # (file name, hash of its text) -> its code compiled again
 
-# names the replay function gives its own values, kernels and constants, and its local
-# variables `tensors` and `_` (see jit.py): a global of that name is renamed
-_REPLAY_NAME = re.compile(r"^([vgact]\d|[A-Z]\d|D_|O\d|tensors$|_$)")
+# names the replay function gives its own values, kernels and constants, its local
+# variables `tensors` and `_`, and itself (see jit.py): a global of that name is renamed
+_REPLAY_NAME = re.compile(r"^([vgactn]\d|[A-Z]\d|D_|O\d|tensors$|_$|replay$)")
 
 # a comprehension may stay in a branch that step 2 drops (Sum's `axis is None`); one that
 # is left makes the method not inlined (it would close over the replay's variables)
 _COMPREHENSIONS = (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)
 _NOT_PLAIN = (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Global,
               ast.Nonlocal, ast.Yield, ast.YieldFrom, ast.Await, ast.AsyncFor, ast.AsyncWith,
-              ast.NamedExpr, ast.Delete, ast.Match)
+              ast.NamedExpr, ast.Delete, ast.Match, ast.Import, ast.ImportFrom)
+# names whose meaning depends on the scope they run in
+_SCOPE_NAMES = ("super", "__class__", "locals", "vars", "globals", "dir", "eval", "exec",
+                "compile", "__import__")
 
 
 def inline(method, args, keywords, target, prefix, node_name, namespace, known=None):
@@ -91,7 +94,11 @@ def inline(method, args, keywords, target, prefix, node_name, namespace, known=N
     body = definition.body[1:] if _is_docstring(definition.body[0]) else definition.body
     stored = _stored_names(body)
     rebound = [p for p in parameters[1:] if p in stored]  # a parameter the code assigns
-    names = _Names(method, known, node_name, prefix, namespace, stored | set(parameters),
+    assigned_here = {n.attr for s in body for n in ast.walk(s) if isinstance(n, ast.Attribute)
+                     and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name)
+                     and n.value.id == parameters[0]}  # an attribute the method sets is not known
+    names = _Names(method, {k: v for k, v in known.items() if k not in assigned_here}, node_name,
+                   prefix, namespace, stored | set(parameters),
                    {p: ast.parse(values[p], mode="eval").body for p in parameters[1:]
                     if p not in stored}, parameters[0])
     body = [names.visit(statement) for statement in body]
@@ -111,9 +118,10 @@ def inline(method, args, keywords, target, prefix, node_name, namespace, known=N
     lines = []
     for statement in statements:
         lines += ast.unparse(ast.fix_missing_locations(statement)).splitlines()
+    caught = {n.name for s in statements for n in ast.walk(s) if isinstance(n, ast.ExceptHandler)}
     temporaries = sorted({t.id for s in statements if isinstance(s, (ast.Assign, ast.AugAssign))
-                          for t in ast.walk(s) if isinstance(t, ast.Name)
-                          and isinstance(t.ctx, ast.Store) and t.id.startswith(prefix)})
+                          for t in ast.walk(s) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)
+                          and t.id.startswith(prefix)} - caught)  # `except E as e` unbinds e itself
     if temporaries:  # the method's own variables die with its call; here, with a del
         lines.append(f"del {', '.join(temporaries)}")
     return lines
@@ -150,7 +158,7 @@ def _definition(function):
                       or definition.args.posonlyargs or definition.args.defaults)
              and definition.args.args
              and not any(isinstance(n, _NOT_PLAIN) for s in definition.body for n in ast.walk(s))
-             and not any(isinstance(n, ast.Name) and n.id in ("super", "__class__", "locals", "vars")
+             and not any(isinstance(n, ast.Name) and n.id in _SCOPE_NAMES
                          for n in ast.walk(definition)))
     _definitions[function] = definition if plain else None
     return _definitions[function]
@@ -170,8 +178,25 @@ def _compiles_to(function) -> bool:
         except (SyntaxError, ValueError):
             _compiled_files[key] = None
     found = _code_named(_compiled_files[key], code.co_qualname, code.co_firstlineno)
-    return found is not None and all(getattr(found, attribute) == getattr(code, attribute) for attribute
-                                     in ("co_code", "co_names", "co_varnames", "co_consts"))
+    return found is not None and _same_code(found, code)
+
+
+def _same_code(a, b) -> bool:
+    """Same bytecode, names and constants; constants of the same type and repr (so 2 is
+    not 2.0 and -0.0 not 0.0, though they compare equal), code objects compared alike."""
+    return a.co_code == b.co_code and a.co_names == b.co_names and a.co_varnames == b.co_varnames \
+        and len(a.co_consts) == len(b.co_consts) and all(map(_same_constant, a.co_consts, b.co_consts))
+
+
+def _same_constant(a, b) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, types.CodeType):
+        return _same_code(a, b)
+    if isinstance(a, (tuple, frozenset)):
+        a, b = sorted(a, key=repr), sorted(b, key=repr)
+        return len(a) == len(b) and all(map(_same_constant, a, b))
+    return repr(a) == repr(b)
 
 
 def _code_named(module, qualname, first_line):
@@ -237,7 +262,8 @@ class _Names(ast.NodeTransformer):
 
     def _bound(self, name, value) -> str:
         """`name` bound to `value` in the replay's namespace, renamed if taken."""
-        if self.namespace.get(name, value) is value and not _REPLAY_NAME.match(name):
+        if self.namespace.get(name, value) is value and not _REPLAY_NAME.match(name) \
+                and not hasattr(builtins, name):  # an inlined `max` elsewhere means the builtin
             self.namespace[name] = value
             return name
         self.namespace[self.prefix + name] = value
@@ -252,6 +278,8 @@ def _constants_put_in(body):
         for n in ast.walk(statement):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
                 counts[n.id] = counts.get(n.id, 0) + 1
+            elif isinstance(n, ast.ExceptHandler) and n.name:  # `except E as name` assigns too
+                counts[n.name] = counts.get(n.name, 0) + 2
     known, kept = {}, []
     for statement in body:
         pairs = _constant_assignments(statement)
@@ -330,7 +358,8 @@ def _items(node):
     """The items of a constant tuple or of a tuple display `(a, b)`, else None."""
     if isinstance(node, ast.Constant) and isinstance(node.value, tuple):
         return node.value
-    if isinstance(node, ast.Tuple) and not any(isinstance(e, ast.Starred) for e in node.elts):
+    # (only of names and constants: dropping the other items must not drop a call)
+    if isinstance(node, ast.Tuple) and all(isinstance(e, (ast.Name, ast.Constant)) for e in node.elts):
         return node.elts
     return None
 

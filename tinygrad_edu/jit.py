@@ -53,13 +53,15 @@ Limits of tracing, by design:
 """
 from __future__ import annotations
 
+import io
 import math
 import re
+import tokenize
 import warnings
 
 import numpy as np
 
-from . import anomaly, autograd, gradients, inlining
+from . import anomaly, autograd, checks, gradients, inlining
 from .operands import CONSTANT_VERSION
 
 _recorder = None  # the recording in progress, if any (read directly on hot paths)
@@ -238,7 +240,8 @@ class _Recorder(autograd.Observer):
             saved.append(self.ref(fn.output[0]))
         # backward's own results, before the engine fitted them to the inputs: where a
         # shape or dtype differs, the replay fits them the same way
-        raw = fn.backward(np.asarray(_value(self.grad_of[fn], self)), *[_value(s, self) for s in saved])
+        # (on copies: a backward may change its arguments in place, and eager has called it)
+        raw = fn.backward(np.array(_value(self.grad_of[fn], self)), *[np.array(_value(s, self)) for s in saved])
         as_tuple = type(raw) is tuple and len(raw) == 1  # `g, = B(...)` unpacks a 1-tuple
         raw = raw if type(raw) is tuple else (raw,)
         outputs = []
@@ -298,9 +301,13 @@ class _Trace:
             folded[name] = f"c{len(recorder.constants) - 1}"
         adoptable = _adoptable(recorder, inputs, result)  # after folding: constants stay constant
         input_index = {id(t): i for i, t in enumerate(inputs)}
+        for name in folded.values():  # shared by every replay: written to, it would change them all
+            recorder.constants[name].setflags(write=False)
         namespace.update(recorder.constants)
         lines = [f"def replay({', '.join(f'a{i}' for i in range(len(inputs)))}):"]
         known = {}  # node -> its attributes known to be constant (see inlining.inline)
+        forward_lines = {}  # line -> (node, names of its inputs), to name the op of an error
+        node_of = {}  # custom op's node -> the name of the node made anew at each replay
         for k, kernel in enumerate(recorder.kernels):
             kernel, first = _renamed(kernel, folded), len(lines)
             kind = kernel[0]
@@ -309,23 +316,34 @@ class _Trace:
                 keywords = {option: _source(value, f"O{k}_{option}", recorder, folded, namespace)
                             for option, value in options.items()}
                 namespace[f"N{k}"] = fn
-                inlined = inlining.inline(fn.forward, args, keywords, out, f"t{k}_", f"N{k}",
-                                          namespace, known.setdefault(fn, {}))
-                if inlined is None:  # called: options written out (`**options` costs 0.07 µs)
+                inlined = inlining.inline(fn.forward, args, keywords, out, f"t{k}_", f"N{k}", namespace,
+                                          known.setdefault(fn, {})) if _inlined_here(fn) else None
+                call = f"({', '.join(args + [f'{o}={s}' for o, s in keywords.items()])})"
+                if inlined is None and _inlined_here(fn):  # options written out (`**options`: 0.07 µs)
                     namespace[f"F{k}"] = fn.forward
-                    inlined = [f"{out} = F{k}({', '.join(args + [f'{o}={s}' for o, s in keywords.items()])})"]
+                    inlined = [f"{out} = F{k}{call}"]
+                elif inlined is None:  # a custom op: a new node at each step, as eager makes one
+                    namespace[f"C{k}"], namespace[f"I{k}"] = type(fn), tuple(fn.needs_input_grad)
+                    node_of[fn] = f"n{k}"
+                    inlined = [f"n{k} = C{k}()", f"{out} = n{k}.forward{call}",
+                               f"n{k}.needs_input_grad = I{k}"]
                 lines += _indented(inlined, type(fn).__name__)
                 if zero_d:  # NumPy hands back scalars from 0-d arithmetic: apply makes them arrays
                     lines.append(f"    {out} = asarray({out})")
+                forward_lines.update(dict.fromkeys(range(first, len(lines)), (fn, args)))
             elif kind == "backward":
                 _, fn, grad, saved, outputs, as_tuple = kernel
                 namespace[f"N{k}"] = fn
                 results = ", ".join(o[0] if o else "_" for o in outputs) + ("," if as_tuple else "")
-                attributes = known.setdefault(fn, {})
-                attributes["needs_input_grad"] = tuple(fn.needs_input_grad)  # guarded by the trace
-                inlined = inlining.inline(fn.backward, [grad] + saved, {}, results, f"t{k}_",
-                                          f"N{k}", namespace, attributes)
-                if inlined is None:
+                inlined = None
+                if _inlined_here(fn):
+                    attributes = known.setdefault(fn, {})
+                    attributes["needs_input_grad"] = tuple(fn.needs_input_grad)  # guarded by the trace
+                    inlined = inlining.inline(fn.backward, [grad] + saved, {}, results, f"t{k}_",
+                                              f"N{k}", namespace, attributes)
+                if inlined is None and fn in node_of:  # the node the replay made for this step
+                    inlined = [f"{results} = {node_of[fn]}.backward({', '.join([grad] + saved)})"]
+                elif inlined is None:
                     namespace[f"B{k}"] = fn.backward
                     inlined = [f"{results} = B{k}({', '.join([grad] + saved)})"]
                 lines += _indented(inlined, fn.name())
@@ -355,7 +373,8 @@ class _Trace:
         if self.takes_tensors:
             lines[0] = lines[0].replace("):", ", tensors):").replace("(, ", "(")
         returns, self.result = _returns(result, recorder)
-        lines = _free_after_last_use(lines, returns)
+        lines, origin = _free_after_last_use(lines, returns)
+        self.forward_at = {i + 1: forward_lines[old] for i, old in enumerate(origin) if old in forward_lines}
         lines.append(f"    return {returns}")
         self.source = "\n".join(lines)
         with warnings.catch_warnings():  # `1.5 is 1.5`, from an op's `a is b` with literals put in
@@ -373,7 +392,10 @@ class _Trace:
 
     def replay(self, args):
         tensors = [a for a in args if isinstance(a, autograd.Tensor)]
-        values = self.function(*[t._data for t in tensors], *([tensors] if self.takes_tensors else []))
+        try:
+            values = self.function(*[t._data for t in tensors], *([tensors] if self.takes_tensors else []))
+        except (ValueError, TypeError, IndexError, ArithmeticError) as error:
+            raise self.op_error(error) from None
         if self.result is None:
             return None
         if isinstance(self.result, tuple):
@@ -382,6 +404,21 @@ class _Trace:
             return self.result
         self.result._data = values
         return self.result
+
+
+    def op_error(self, error) -> Exception:
+        """A NumPy error in a replayed forward, named as eager names it (the op and its
+        inputs: `checks.forward_error`); `error` itself if it came from anywhere else."""
+        traceback, frame, line = error.__traceback__, None, None
+        while traceback is not None:
+            if traceback.tb_frame.f_code is self.function.__code__:
+                frame, line = traceback.tb_frame, traceback.tb_lineno
+            traceback = traceback.tb_next
+        if line not in self.forward_at:
+            return error
+        fn, names = self.forward_at[line]
+        arrays = [frame.f_locals[n] if n in frame.f_locals else frame.f_globals[n] for n in names]
+        return checks.forward_error(fn, arrays, error)
 
 
 def _literal(value) -> bool:
@@ -438,17 +475,38 @@ def _free_after_last_use(lines, returns):
     groups = statements(lines)
     last = {}
     for i, group in enumerate(groups):
-        for line in group:
-            for name in re.findall(r"\b[vg]\d+\b", line.split("#")[0]):
-                last[name] = i
+        for name in _values_named(group):
+            last[name] = i
     kept = set(re.findall(r"\b[vg]\d+\b", returns))
-    freed = []
+    freed, origin, start = [], [], 0  # the new lines, and the index each had in `lines` (None: a del)
     for i, group in enumerate(groups):
+        origin += range(start, start + len(group))
+        start += len(group)
         freed += group
         done = sorted((n for n, j in last.items() if j == i and n not in kept), key=lambda n: int(n[1:]))
         if done and i:
             freed.append(f"    del {', '.join(done)}")
-    return freed
+            origin.append(None)
+    return freed, origin
+
+
+def _inlined_here(fn) -> bool:
+    """Whether the replay inlines `fn`'s code: the ops of tinygrad_edu and nn, whose code is
+    known plain. A custom op may set its node's attributes from a helper, read a module
+    global that changes between steps, ...: its forward and backward are called, as
+    eager calls them."""
+    return type(fn).__module__.partition(".")[0] in ("tinygrad_edu", "nn")
+
+
+def _values_named(group) -> list:
+    """The names of the replay's values (`v3`, `g7`) in a statement: Python's own tokens,
+    so not an attribute that looks like one (`N1.v9`), nor text in a string or comment."""
+    names, after_dot = [], False
+    for token in tokenize.generate_tokens(io.StringIO("\n".join(group) + "\n").readline):
+        if token.type == tokenize.NAME and not after_dot and re.fullmatch(r"[vg]\d+", token.string):
+            names.append(token.string)
+        after_dot = token.type == tokenize.OP and token.string == "."
+    return names
 
 
 def _folded(recorder, result):
@@ -464,7 +522,9 @@ def _folded(recorder, result):
     their forward is a function of its inputs and options, and their backward reads,
     besides its arguments, only shapes and options (Max's argmax indices come from its
     input x, which its backward reads). A custom op may keep data from forward for
-    backward, or draw random numbers: it is replayed.
+    backward, or draw random numbers: it is replayed. Nor is a value a custom op reads
+    folded: eager hands it a fresh array at each step, which it may change in place (a
+    backward's `g *= 2`), and the trace's array may be changed so already.
     """
     seeds = [id(seed) for seed in gradients._ONES.values()]
     static = {name for name, value in recorder.constants.items() if id(value) in seeds}
@@ -475,6 +535,13 @@ def _folded(recorder, result):
     # arrays of the step passed as options (`C[ix]`'s index) are read by forward and backward
     in_options = {kernel[1]: _named_arrays(kernel[3], recorder) for kernel in recorder.kernels
                   if kernel[0] == "forward"}
+    primitive = lambda fn: fn is None or type(fn).__module__ == __package__ + ".ops"  # noqa: E731
+    custom_reads = set()
+    for kernel in recorder.kernels:
+        if kernel[0] == "forward" and not primitive(kernel[1]):
+            custom_reads.update(kernel[2] + in_options[kernel[1]])
+        elif kernel[0] == "backward" and not primitive(kernel[1]):
+            custom_reads.update([kernel[2]] + kernel[3])
     folded_kernels, folded = set(), {}
     for k, kernel in enumerate(recorder.kernels):
         if kernel[0] == "forward":
@@ -488,8 +555,8 @@ def _folded(recorder, result):
             fn, reads, made = None, kernel[2], [kernel[1]]
         else:  # accumulation into .grad, an optimizer's step: effects, replayed
             continue
-        primitive = fn is None or type(fn).__module__ == __package__ + ".ops"
-        if primitive and all(r in static for r in reads) and returned.isdisjoint(made):
+        if primitive(fn) and all(r in static for r in reads) and returned.isdisjoint(made) \
+                and custom_reads.isdisjoint(made):
             static.update(made)
             folded.update(dict.fromkeys(made))
             folded_kernels.add(k)

@@ -247,27 +247,86 @@ def test_a_closure_is_not_inlined():
     assert inlined(Closure().forward, np.array([1.0])) == (None, None)
 
 
-def test_a_file_edited_since_its_import_is_not_inlined(tmp_path, monkeypatch):
-    # inspect reads the file as it is now; the replay must run the code eager runs
+@pytest.mark.parametrize("edit", [("x * 3.0", "x * 4.0"), ("x + 0.0", "x + -0.0"), ("x * 2", "x * 2.0")])
+def test_a_file_edited_since_its_import_is_not_inlined(tmp_path, monkeypatch, edit):
+    # inspect reads the file as it is now; a replay must run the code eager runs, and
+    # -0.0 == 0.0, 2 == 2.0: constants are compared with their type and sign
+    before, after = edit
     module = tmp_path / "edited_op.py"
-    module.write_text(textwrap.dedent('''
-        import tinygrad_edu as tg
-
-        class Triple(tg.Function):
-            def forward(self, x):
-                return x * 3.0
-
-            def backward(self, g):
-                return g * 3.0
-    '''))
+    module.write_text(f"class Op:\n    def forward(self, x):\n        return {before}\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     edited_op = importlib.import_module("edited_op")
     try:
-        module.write_text(module.read_text().replace("3.0", "4.0"))
-        x = tg.tensor([1.0, 2.0], requires_grad=True)
-        step, listing = traced(lambda x: edited_op.Triple.apply(x).sum(), x)
-        assert "= F" in listing and "4.0" not in listing
-        x.grad = None
-        assert step(x).item() == 9.0 and x.grad.tolist() == [3.0, 3.0]
+        assert inlined(edited_op.Op().forward, np.array([1.0]))[0] == [f"out = {before.replace('x', 'a0')}"]
+        inlining._definitions.clear()
+        module.write_text(module.read_text().replace(before, after))
+        assert inlined(edited_op.Op().forward, np.array([1.0])) == (None, None)
     finally:
         sys.modules.pop("edited_op", None)
+        inlining._definitions.clear()
+
+
+class Mutable:
+    """Methods whose attributes or names must not be taken for constants."""
+
+    def backward(self, g):
+        self.k = self.k + 1.0  # sets what its forward set: read here as it is now
+        return g * self.k
+
+    def caught(self, x):
+        err = None
+        try:
+            y = x.reshape(-1, 4)
+        except ValueError as err:  # noqa: F841 (assigns err)
+            y = x * len(str(err))
+        return y.reshape(x.shape)
+
+    def imports(self, x):
+        import math
+        return x * math.pi
+
+    def scope(self, x):
+        return x * globals()["c0"]
+
+    def side_effect(self, x):
+        return (x * 2.0, self.log.append(1))[0]
+
+
+def test_an_attribute_the_method_sets_is_read_not_put_in():
+    node = Mutable()
+    node.k = 2.0
+    lines = inlining.inline(node.backward, ["g0"], {}, "out", "t9_", "N9", {"N9": node}, {"k": 2.0})
+    assert lines == ["N9.k = N9.k + 1.0", "out = g0 * N9.k"]
+
+
+def test_a_name_bound_by_except_as_is_not_a_constant():
+    lines, out = inlined(Mutable().caught, np.arange(3.0))
+    assert "t9_err" in "\n".join(lines) and "str(None)" not in "\n".join(lines)
+    assert out.tobytes() == Mutable().caught(np.arange(3.0)).tobytes()
+
+
+@pytest.mark.parametrize("method", ["imports", "scope"])
+def test_imports_and_scope_functions_are_not_inlined(method):
+    assert inlined(getattr(Mutable(), method), np.array([1.0])) == (None, None)
+
+
+def test_an_item_of_a_tuple_with_a_call_in_it_is_not_picked_out():
+    node = Mutable()
+    node.log = []
+    lines, out = inlined(node.side_effect, np.array([1.0]))
+    assert "append" in lines[0] and node.log == [1] and out.tolist() == [2.0]
+
+
+def test_a_global_named_like_a_builtin_never_takes_the_builtins_place(tmp_path, monkeypatch):
+    # numpy's max, imported as `max`, in one op; the builtin max in the next
+    (tmp_path / "shadowing_op.py").write_text(
+        "import numpy as np\nfrom numpy import max\n\n"
+        "class Op:\n    def forward(self, x):\n        return x / max(np.abs(x))\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    shadowing_op = importlib.import_module("shadowing_op")
+    try:
+        namespace = {"N9": None}
+        first = inlining.inline(shadowing_op.Op().forward, ["a0"], {}, "v1", "t9_", "N9", namespace)
+        assert first == ["v1 = a0 / t9_max(np.abs(a0))"] and "max" not in namespace
+    finally:
+        sys.modules.pop("shadowing_op", None)

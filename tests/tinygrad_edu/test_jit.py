@@ -579,3 +579,92 @@ def test_a_gradient_folded_to_a_constant_is_copied_into_grad_not_adopted():
         traced(x)  # no zero_grad in between: adds into .grad
         assert w.grad.tolist() == [6.0, 6.0]
     assert "folded" in traced.kernels() and "adopt(" not in traced.kernels()
+
+
+def custom_op_step(op_class):
+    """A step through a custom op, and w; the same function eager and traced."""
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+
+    def step(x):
+        w.grad = None
+        out = (op_class.apply(x * w) * 3.0).sum()
+        out.backward()
+        return out
+
+    return step, w
+
+
+class Counting(tg.Function):
+    """Keeps state on its node: eager makes a new node at every step."""
+
+    def forward(self, x):
+        self.calls = getattr(self, "calls", 0) + 1
+        self.seen = self.needs_input_grad  # () in forward: the engine sets it afterwards
+        return x * self.calls
+
+    def backward(self, g):
+        return g * self.calls * (2.0 if self.seen == () else 3.0)
+
+
+class DoublesInPlace(tg.Function):
+    def forward(self, x):
+        return x * 1.0
+
+    def backward(self, g):
+        g *= 2.0  # its own gradient, changed in place: eager hands it a fresh one every step
+        return g
+
+
+@pytest.mark.parametrize("op_class", [Counting, DoublesInPlace])
+def test_a_custom_op_replays_as_eager_runs_it(op_class):
+    eager, eager_w = custom_op_step(op_class)
+    traced, traced_w = custom_op_step(op_class)
+    traced = tg.jit(traced)
+    for values in ([1.0, 1.0], [3.0, -5.0], [0.5, 2.0]):
+        want, got = eager(tg.tensor(values)), traced(tg.tensor(values))
+        assert got.item() == want.item()
+        assert traced_w.grad.tolist() == eager_w.grad.tolist()
+    assert traced.trace_count == 1 and f"# {op_class.__name__}" in traced.kernels()
+
+
+def test_a_custom_function_with_pytorchs_ctx_protocol_is_refused_while_tracing():
+    class Square(tg.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 2 * x
+
+    step = tg.jit(lambda x: Square.apply(x).sum())
+    with pytest.raises(tg.TracingError, match=r"Square\.apply inside a traced step runs a function "
+                                              r"written with PyTorch's ctx protocol"):
+        step(tg.tensor([1.0, 2.0]))
+
+
+def test_an_error_in_a_replayed_op_names_the_op_as_eager_does():
+    w = tg.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+
+    def step(ix):
+        out = (w * 2.0)[ix].sum()
+        out.backward()
+        return out
+
+    traced = tg.jit(step)
+    traced(tg.tensor([0, 1]))
+    with pytest.raises(IndexError) as eager_error:
+        step(tg.tensor([5, 1]))
+    with pytest.raises(IndexError) as replay_error:
+        traced(tg.tensor([5, 1]))
+    assert str(replay_error.value) == str(eager_error.value)
+    assert str(replay_error.value).startswith("GetItem: index 5 is out of bounds")
+
+
+def test_the_values_a_replay_statement_names_are_its_tokens():
+    import sys
+    values_named = sys.modules["tinygrad_edu.jit"]._values_named
+    statement = ["    if v1.min() > N3.v9:  # v7", "        g2 = len('#v8') + v1"]
+    assert values_named(statement) == ["v1", "g2", "v1"]  # not N3.v9, nor v7 or v8 in text
