@@ -45,7 +45,7 @@ import re
 import textwrap
 import types
 
-_definitions = {}  # function -> its ast.FunctionDef, or None if it cannot be inlined
+_sources = {}  # function -> its source (dedented), or None if it cannot be inlined
 _compiled_files = {}  # (file name, hash of its text) -> its code compiled again
 
 # names the replay function gives its own values, kernels and constants, its local
@@ -90,7 +90,6 @@ def inline(method, args, keywords, target, prefix, node_name, namespace, known=N
         return None
     if set(values) != set(parameters[1:]):
         return None
-    definition = copy.deepcopy(definition)
     body = definition.body[1:] if _is_docstring(definition.body[0]) else definition.body
     stored = _stored_names(body)
     rebound = [p for p in parameters[1:] if p in stored]  # a parameter the code assigns
@@ -141,12 +140,14 @@ def _constant_attributes(statements, node_name) -> dict:
 
 
 def _definition(function):
-    """The FunctionDef of a plain function, else None (cached)."""
-    if function in _definitions:
-        return _definitions[function]
-    definition = None
+    """A new FunctionDef of a plain function (each inlining rewrites its own), else None.
+    The source is looked up and checked once; parsing it again is cheaper than a copy."""
+    if function in _sources:
+        return None if _sources[function] is None else ast.parse(_sources[function]).body[0]
+    source = definition = None
     try:
-        definition = ast.parse(textwrap.dedent(inspect.getsource(function))).body[0]
+        source = textwrap.dedent(inspect.getsource(function))
+        definition = ast.parse(source).body[0]
         if not _compiles_to(function):
             definition = None
     except (OSError, TypeError, SyntaxError, IndentationError, IndexError, AttributeError):
@@ -160,8 +161,8 @@ def _definition(function):
              and not any(isinstance(n, _NOT_PLAIN) for s in definition.body for n in ast.walk(s))
              and not any(isinstance(n, ast.Name) and n.id in _SCOPE_NAMES
                          for n in ast.walk(definition)))
-    _definitions[function] = definition if plain else None
-    return _definitions[function]
+    _sources[function] = source if plain else None
+    return definition if plain else None
 
 
 def _compiles_to(function) -> bool:

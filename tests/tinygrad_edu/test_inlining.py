@@ -258,12 +258,12 @@ def test_a_file_edited_since_its_import_is_not_inlined(tmp_path, monkeypatch, ed
     edited_op = importlib.import_module("edited_op")
     try:
         assert inlined(edited_op.Op().forward, np.array([1.0]))[0] == [f"out = {before.replace('x', 'a0')}"]
-        inlining._definitions.clear()
+        inlining._sources.clear()
         module.write_text(module.read_text().replace(before, after))
         assert inlined(edited_op.Op().forward, np.array([1.0])) == (None, None)
     finally:
         sys.modules.pop("edited_op", None)
-        inlining._definitions.clear()
+        inlining._sources.clear()
 
 
 class Mutable:
