@@ -44,6 +44,8 @@ def tensor_backward(roots, seeds, retain_graph, create_graph, inputs):
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=None, materialize_grads=False):
     """d(outputs)/d(inputs) as a tuple, without touching any `.grad`."""
+    from .jit import refuse  # (jit imports this module)
+    refuse("tg.grad", "returns gradients that the replay would not make anew")
     outputs = checks.tensors(outputs, "outputs", "grad")
     inputs = checks.tensors(inputs, "inputs", "grad")
     seeds = checks.grad_outputs(grad_outputs, len(outputs), "grad")

@@ -77,18 +77,34 @@ class TracingError(RuntimeError):
 def call(function, *args):
     """Run `function(*args)` now; while a step is traced, also record it as one kernel
     that replays by calling it again (nn's optimizers step and zero grads through this,
-    so learning rates, step counts and momentum are read anew at every replay)."""
-    if _recorder is None:
+    so learning rates, step counts and momentum are read anew at every replay; so do
+    clip_grad_norm_ and clip_grad_value_). A Tensor it returns is a value of the step,
+    made anew by each replay's call. A call inside a call is part of the outer one."""
+    if _recorder is None or _recorder.in_call:
         return function(*args)
     owner = getattr(function, "__self__", None)
     name = f"{type(owner).__name__}.{function.__name__.strip('_')}" if owner is not None \
         else function.__qualname__
-    _recorder.kernels.append(("call", function, args, name))
+    kernel = ["call", function, args, name, None]
+    _recorder.kernels.append(kernel)
     _recorder.in_call += 1
     try:
-        return function(*args)
+        result = function(*args)
     finally:
         _recorder.in_call -= 1
+    if isinstance(result, autograd.Tensor):
+        kernel[4] = _recorder.new_name(result._data)
+    return result
+
+
+def grad_read(tensor) -> None:
+    """`tensor.grad` read while a step is traced, outside an optimizer's or clip_grad's
+    call: refused, as the replay would keep the traced gradient (nothing records where
+    it goes). Read it after the step: each replay refills `.grad`."""
+    if not _recorder.in_call:
+        raise TracingError("tg.jit: reading .grad inside a traced step cannot be replayed (the "
+                           "replay would use the traced gradient); read it after the step, or "
+                           "use an optimizer or nn.utils.clip_grad_norm_ in the step")
 
 
 def refuse(what: str, does: str = "reads a tensor's value in Python") -> None:
@@ -111,7 +127,10 @@ def grad_assigned(tensor, value) -> None:
         raise TracingError("tg.jit: assigning a Tensor to .grad inside a traced step cannot be "
                            "replayed (the replay would reuse the traced Tensor); assign None, "
                            "or call optimizer.zero_grad()")
-    _recorder.kernels.append(("call", setattr, (tensor, "_grad", None), ".grad = None"))
+    if id(tensor) in _recorder.input_index:  # an argument: this call's tensor, at each replay
+        _recorder.kernels.append(("grad_none", _recorder.input_index[id(tensor)]))
+    else:
+        _recorder.kernels.append(("call", setattr, (tensor, "_grad", None), ".grad = None", None))
 
 
 class jit:
@@ -150,10 +169,11 @@ class jit:
 
 
 def _guard_key(args) -> tuple:
-    key = [autograd.grad_mode.enabled]
+    key, arrays = [autograd.grad_mode.enabled], []
     for a in args:
         if isinstance(a, autograd.Tensor):
             key.append((a._data.shape, a._data.dtype, a._requires_grad))
+            arrays.append(id(a._data))
         else:
             try:
                 hash(a)
@@ -161,6 +181,8 @@ def _guard_key(args) -> tuple:
                 raise TypeError(f"tg.jit: argument of type {type(a).__name__} is neither a Tensor "
                                 f"nor hashable; the trace is keyed on such arguments' values") from None
             key.append(("value", a))
+    if len(arrays) > 1 and len(set(arrays)) < len(arrays):
+        key.append("one array passed twice")  # (refused by the trace it asks for)
     return tuple(key)
 
 
@@ -178,6 +200,10 @@ class _Recorder(autograd.Observer):
         self.parts = {}        # node or leaf tensor -> names of gradient parts, in arrival order
         self.grad_of = {}      # node -> name of its complete gradient
         self.count = 0
+        self.nodes = set()     # the nodes recorded in this step (backward may visit only those)
+        self.raw = {}          # node -> what its backward returned, before the engine fitted it
+        self.caught = []       # the nodes whose backward `visiting` wrapped
+        self.input_index = {id(t): i for i, t in enumerate(inputs)}
         for i, t in enumerate(inputs):
             self.names[id(t._data)] = f"a{i}"
             self.values[f"a{i}"] = t._data
@@ -225,6 +251,7 @@ class _Recorder(autograd.Observer):
                 if not p._requires_grad:
                     self.constant_tensors[self.ref(p._data)] = p
         args = [self.ref(p._data) for p in fn.parents]
+        self.nodes.add(fn)
         self.kernels.append(("forward", fn, args, dict(options), self.new_name(out._data),
                              out._data.ndim == 0))
 
@@ -234,17 +261,30 @@ class _Recorder(autograd.Observer):
         if fn.pre_hooks:
             raise TracingError("tg.jit: a hook (or retain_grad) on a tensor of the step cannot be "
                                "replayed")
+        if fn not in self.nodes:
+            raise TracingError("tg.jit: backward through a graph built outside the traced step cannot "
+                               "be replayed (eager frees it after one backward); build it in the step")
         self.grad_of[fn] = self.total(fn, grad)
+        # backward's own results, before the engine fits them to the inputs: where a shape
+        # or dtype differs, the replay fits them the same way. Caught as eager's call
+        # returns them (an instance attribute: `visited` removes it): a second call could
+        # differ (a custom op may pop a cache, draw random numbers)
+        backward = fn.backward
+
+        def caught(*args):
+            self.raw[fn] = result = backward(*args)
+            return result
+
+        fn.backward = caught
+        self.caught.append(fn)
         return grad
 
     def visited(self, fn, input_grads):
         saved = [self.ref(p._data) for p in fn.parents] if fn.saves_inputs else []
         if fn.saves_output:
             saved.append(self.ref(fn.output[0]))
-        # backward's own results, before the engine fitted them to the inputs: where a
-        # shape or dtype differs, the replay fits them the same way
-        # (on copies: a backward may change its arguments in place, and eager has called it)
-        raw = fn.backward(np.array(_value(self.grad_of[fn], self)), *[np.array(_value(s, self)) for s in saved])
+        del fn.backward  # the class's again (see `visiting`)
+        raw = self.raw.pop(fn)
         as_tuple = type(raw) is tuple and len(raw) == 1  # `g, = B(...)` unpacks a 1-tuple
         raw = raw if type(raw) is tuple else (raw,)
         outputs = []
@@ -276,6 +316,9 @@ class _Trace:
         if _recorder is not None:
             raise TracingError("tg.jit: a traced step called another traced step")
         inputs = [a for a in args if isinstance(a, autograd.Tensor)]
+        if len({id(t._data) for t in inputs}) < len(inputs):
+            raise TracingError("tg.jit: one tensor (or one array) passed as two arguments cannot be "
+                               "traced: the replay would not know which uses were which; pass it once")
         recorder = _Recorder(inputs)
         if anomaly.is_anomaly_enabled():
             raise TracingError("tg.jit: anomaly mode is on; a traced step cannot replay its checks")
@@ -286,6 +329,8 @@ class _Trace:
         finally:
             _recorder = None
             autograd.observers.remove(recorder)
+            for node in recorder.caught:  # (after a backward that raised) the class's method again
+                node.__dict__.pop("backward", None)
         trace = cls()
         trace.compile(recorder, inputs, result)
         return trace, result
@@ -309,7 +354,7 @@ class _Trace:
         namespace.update(recorder.constants)
         lines = [f"def replay({', '.join(f'a{i}' for i in range(len(inputs)))}):"]
         known = {}  # node -> its attributes known to be constant (see inlining.inline)
-        forward_lines = {}  # line -> (node, names of its inputs), to name the op of an error
+        forward_lines = {}  # line -> (node, its inputs' shapes and dtypes), to name an error's op
         node_of = {}  # custom op's node -> the name of the node made anew at each replay
         for k, kernel in enumerate(recorder.kernels):
             kernel, first = _renamed(kernel, folded), len(lines)
@@ -333,7 +378,9 @@ class _Trace:
                 lines += _indented(inlined, type(fn).__name__)
                 if zero_d:  # NumPy hands back scalars from 0-d arithmetic: apply makes them arrays
                     lines.append(f"    {out} = asarray({out})")
-                forward_lines.update(dict.fromkeys(range(first, len(lines)), (fn, args)))
+                # (a custom op's `n3 = C3()` is not its forward: eager makes the node outside)
+                inputs = [_stand_in(_value(a, recorder)) for a in args]
+                forward_lines.update(dict.fromkeys(range(first + (fn in node_of), len(lines)), (fn, inputs)))
             elif kind == "backward":
                 _, fn, grad, saved, outputs, as_tuple = kernel
                 namespace[f"N{k}"] = fn
@@ -366,13 +413,16 @@ class _Trace:
                 namespace[f"G{k}"] = autograd.Tensor._make(np.empty_like(tensor._data))
                 how = "adopt" if k in adoptable else "accumulate"
                 lines.append(f"    {how}(T{k}, {total}, G{k})")
-            else:  # a call of an optimizer step or zero_grad
-                _, function, args, name = kernel
+            elif kind == "grad_none":
+                lines.append(f"    tensors[{kernel[1]}]._grad = None  # .grad = None")
+            else:  # a call of an optimizer step, zero_grad, clip_grad_norm_
+                _, function, args, name, out = kernel
                 namespace[f"K{k}"], namespace[f"A{k}"] = function, args
-                lines.append(f"    K{k}({'*A' + str(k) if args else ''})  # {name}")
+                call = f"K{k}({'*A' + str(k) if args else ''})"
+                lines.append(f"    {out + ' = ' + call + '._data' if out else call}  # {name}")
             if k in folded_kernels:  # run once, while tracing: shown, not replayed
                 lines[first:] = [f"    # folded: {line.strip()}" for line in lines[first:]]
-        self.takes_tensors = any(line.startswith("    accumulate_input(") for line in lines)
+        self.takes_tensors = any(re.search(r"\btensors\[", line) for line in lines)
         if self.takes_tensors:
             lines[0] = lines[0].replace("):", ", tensors):").replace("(, ", "(")
         returns, self.result = _returns(result, recorder)
@@ -398,7 +448,10 @@ class _Trace:
         try:
             values = self.function(*[t._data for t in tensors], *([tensors] if self.takes_tensors else []))
         except (ValueError, TypeError, IndexError, ArithmeticError) as error:
-            raise self.op_error(error) from None
+            named = self.op_error(error)
+            if named is error:
+                raise
+            raise named from None
         if self.result is None:
             return None
         if isinstance(self.result, tuple):
@@ -411,17 +464,23 @@ class _Trace:
 
     def op_error(self, error) -> Exception:
         """A NumPy error in a replayed forward, named as eager names it (the op and its
-        inputs: `checks.forward_error`); `error` itself if it came from anywhere else."""
-        traceback, frame, line = error.__traceback__, None, None
+        inputs' dtypes and shapes: `checks.forward_error`); `error` itself if it came from
+        anywhere else (a backward, an optimizer, a custom op's constructor)."""
+        traceback, line = error.__traceback__, None
         while traceback is not None:
             if traceback.tb_frame.f_code is self.function.__code__:
-                frame, line = traceback.tb_frame, traceback.tb_lineno
+                line = traceback.tb_lineno
             traceback = traceback.tb_next
         if line not in self.forward_at:
             return error
-        fn, names = self.forward_at[line]
-        arrays = [frame.f_locals[n] if n in frame.f_locals else frame.f_globals[n] for n in names]
-        return checks.forward_error(fn, arrays, error)
+        fn, inputs = self.forward_at[line]
+        return checks.forward_error(fn, inputs, error)
+
+
+def _stand_in(array):
+    """An array of `array`'s dtype and shape that holds one element: what an error message
+    needs to describe an op's input (the shapes of a trace are those of its replays)."""
+    return np.broadcast_to(np.zeros((), np.asarray(array).dtype), np.shape(array))
 
 
 def _literal(value) -> bool:
@@ -525,9 +584,9 @@ def _folded(recorder, result):
     their forward is a function of its inputs and options, and their backward reads,
     besides its arguments, only shapes and options (Max's argmax indices come from its
     input x, which its backward reads). A custom op may keep data from forward for
-    backward, or draw random numbers: it is replayed. Nor is a value a custom op reads
-    folded: eager hands it a fresh array at each step, which it may change in place (a
-    backward's `g *= 2`), and the trace's array may be changed so already.
+    backward, or draw random numbers: it is replayed. Nor is a value that a custom op
+    reads, or a view of, folded: eager hands it a fresh array at each step, which it may
+    change in place (a backward's `g *= 2`), and the trace's array may be changed already.
     """
     seeds = [id(seed) for seed in gradients._ONES.values()]
     static = {name for name, value in recorder.constants.items() if id(value) in seeds}
@@ -539,12 +598,12 @@ def _folded(recorder, result):
     in_options = {kernel[1]: _named_arrays(kernel[3], recorder) for kernel in recorder.kernels
                   if kernel[0] == "forward"}
     primitive = lambda fn: fn is None or type(fn).__module__ == __package__ + ".ops"  # noqa: E731
-    custom_reads = set()
+    custom_reads = []  # the arrays that ops outside ops.py read (a view of a value counts)
     for kernel in recorder.kernels:
         if kernel[0] == "forward" and not primitive(kernel[1]):
-            custom_reads.update(kernel[2] + in_options[kernel[1]])
+            custom_reads += [_value(n, recorder) for n in kernel[2] + in_options[kernel[1]]]
         elif kernel[0] == "backward" and not primitive(kernel[1]):
-            custom_reads.update([kernel[2]] + kernel[3])
+            custom_reads += [_value(n, recorder) for n in [kernel[2]] + kernel[3]]
     folded_kernels, folded = set(), {}
     for k, kernel in enumerate(recorder.kernels):
         if kernel[0] == "forward":
@@ -559,7 +618,7 @@ def _folded(recorder, result):
         else:  # accumulation into .grad, an optimizer's step: effects, replayed
             continue
         if primitive(fn) and all(r in static for r in reads) and returned.isdisjoint(made) \
-                and custom_reads.isdisjoint(made):
+                and not any(np.may_share_memory(recorder.values[m], a) for m in made for a in custom_reads):
             static.update(made)
             folded.update(dict.fromkeys(made))
             folded_kernels.add(k)

@@ -78,6 +78,8 @@ class Tensor(ComposedOps, TensorProtocols, InPlaceMethods, HookMethods):
 
     @property
     def grad(self):
+        if jit._recorder is not None:  # tg.jit refuses it in a traced step (outside optimizers)
+            jit.grad_read(self)
         if self.grad_fn is not None:
             checks.grad_access(self)  # PyTorch warns when a non-leaf's .grad is read
         return self._grad

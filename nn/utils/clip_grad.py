@@ -104,6 +104,11 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite: boo
         if is_generator and not parameters:
             warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.",
                           stacklevel=3)
+    # one kernel for tg.jit: a replay clips the gradients of its own step
+    return tg.jit.call(_clip_grad_norm, parameters, max_norm, norm_type, error_if_nonfinite)
+
+
+def _clip_grad_norm(parameters, max_norm, norm_type, error_if_nonfinite):
     grads = [p.grad for p in parameters if p.grad is not None]
     total_norm = get_total_norm(grads, norm_type, error_if_nonfinite)
     clip_grads_with_norm_(parameters, max_norm, total_norm)
@@ -115,6 +120,10 @@ def clip_grad_value_(parameters, clip_value, foreach=None) -> None:
     """Clamp every gradient element into [−clip_value, clip_value], in place."""
     parameters = _tensor_list(parameters, "clip_grad_value_")
     clip_value = float(checks.real(clip_value, "clip_grad_value_", "clip_value"))
+    tg.jit.call(_clip_grad_value, parameters, clip_value)  # one kernel for tg.jit, as above
+
+
+def _clip_grad_value(parameters, clip_value):
     for p in parameters:
         if p.grad is not None:
             array = p.grad.numpy(force=True)

@@ -227,13 +227,23 @@ def test_in_place_updates_by_hand_are_refused_while_tracing():
     w = tg.tensor([1.0, 2.0], requires_grad=True)
 
     @tg.jit
-    def manual_sgd(x):
+    def manual_update(x):
         loss = (w * x).sum()
         loss.backward()
-        w.data -= 0.1 * w.grad  # by hand: refused (an nn optimizer's step replays)
+        w.data -= 0.1 * x  # by hand: refused (an nn optimizer's step replays)
         return loss
 
     with pytest.raises(tg.TracingError, match="in-place update -="):
+        manual_update(tg.ones(2))
+
+    @tg.jit
+    def manual_sgd(x):
+        loss = (w * x).sum()
+        loss.backward()
+        w.data -= 0.1 * w.grad  # reading .grad is refused first
+        return loss
+
+    with pytest.raises(tg.TracingError, match=r"reading \.grad inside a traced step"):
         manual_sgd(tg.ones(2))
 
 
@@ -251,11 +261,19 @@ def test_hooks_anomaly_mode_and_create_graph_are_refused():
 
     @tg.jit
     def second_order(t):
-        (g,) = tg.grad((t * t).sum(), t, create_graph=True)
-        return g
+        (t * t).sum().backward(create_graph=True)
+        return t * 1.0
 
     with pytest.raises(tg.TracingError, match="create_graph"):
         second_order(tg.tensor([1.0], requires_grad=True))
+
+    @tg.jit
+    def gradients_as_values(t):
+        (g,) = tg.grad((t * t).sum(), t)
+        return g * 1.0  # the replay would keep the traced g
+
+    with pytest.raises(tg.TracingError, match="tg.grad inside a traced step"):
+        gradients_as_values(tg.tensor([1.0], requires_grad=True))
 
 
 def test_what_a_step_may_return():
@@ -668,3 +686,181 @@ def test_the_values_a_replay_statement_names_are_its_tokens():
     values_named = sys.modules["tinygrad_edu.jit"]._values_named
     statement = ["    if v1.min() > N3.v9:  # v7", "        g2 = len('#v8') + v1"]
     assert values_named(statement) == ["v1", "g2", "v1"]  # not N3.v9, nor v7 or v8 in text
+
+
+class PopsCache(tg.Function):
+    """Its backward takes what forward left: it can run once per forward, as in eager."""
+
+    def forward(self, x):
+        self.cache = [x.copy()]
+        return x * x
+
+    def backward(self, g):
+        return g * 2.0 * self.cache.pop()
+
+
+class NoisyBackward(tg.Function):
+    def forward(self, x):
+        return x * 1.0
+
+    def backward(self, g):
+        return g + np.random.standard_normal(g.shape)  # draws: the trace must not draw twice
+
+
+class DoublesAView(tg.Function):
+    def forward(self, x):
+        return x * 1.0
+
+    def backward(self, g):
+        g *= 2.0  # g is a view of a value only constants feed (reshape of MulBackward's)
+        return g
+
+
+@pytest.mark.parametrize("op_class", [PopsCache, NoisyBackward])
+def test_a_custom_backward_runs_once_per_step_while_tracing_too(op_class):
+    eager, eager_w = custom_op_step(op_class)
+    traced, traced_w = custom_op_step(op_class)
+    traced = tg.jit(traced)
+    for i, values in enumerate(([1.0, 3.0], [2.0, -1.0], [0.5, 4.0])):
+        np.random.seed(i)
+        want = eager(tg.tensor(values)).item(), eager_w.grad.tolist()
+        np.random.seed(i)
+        got = traced(tg.tensor(values)).item(), traced_w.grad.tolist()
+        assert got == want
+    assert traced.trace_count == 1
+
+
+def test_a_custom_backward_may_change_a_view_of_a_value_constants_feed():
+    w = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+
+    def step(x):
+        w.grad = None
+        out = (DoublesAView.apply(x * w).reshape(3, 1) * 3.0).sum()
+        out.backward()
+        return out
+
+    traced = tg.jit(step)
+    for _ in range(3):
+        traced(tg.ones(3))
+        assert w.grad.tolist() == [6.0, 6.0, 6.0]
+
+
+def test_an_error_in_a_replayed_backward_is_raised_as_it_is():
+    class Picky(tg.Function):
+        def forward(self, x):
+            return x * 1.0
+
+        def backward(self, g):
+            if g[0] > 5:
+                raise ValueError("gradient too large") from KeyError("k")
+            return g
+
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+
+    def step(x):
+        out = (Picky.apply(x * w) * x).sum()
+        out.backward()
+        return out
+
+    traced = tg.jit(step)
+    traced(tg.tensor([1.0, 1.0]))
+    with pytest.raises(ValueError, match="^gradient too large$") as error:
+        traced(tg.tensor([10.0, 1.0]))
+    assert isinstance(error.value.__cause__, KeyError)
+
+
+def test_an_error_late_in_an_inlined_forward_names_the_op():
+    # Linear's forward, inlined, drops its input before its last statement raises
+    layer = nn.Linear(1, 1)
+    with tg.no_grad():
+        layer.weight.copy_(tg.tensor([[1.0]]))
+        layer.bias.copy_(tg.tensor([3e38]))
+
+    def step(x):
+        out = layer(x * 1.0).sum()
+        out.backward()
+        return out
+
+    traced = tg.jit(step)
+    traced(tg.tensor([[1.0]]))
+    with np.errstate(over="raise"):
+        with pytest.raises(FloatingPointError) as eager_error:
+            step(tg.tensor([[3e38]]))
+        with pytest.raises(FloatingPointError) as replay_error:
+            traced(tg.tensor([[3e38]]))
+    assert str(replay_error.value) == str(eager_error.value)
+    assert str(replay_error.value).startswith("Linear: overflow")
+
+
+def test_backward_through_a_graph_made_before_the_step_is_refused():
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    h = w * w  # eager can back-propagate through it once
+
+    def step(x):
+        out = (h * x).sum()
+        out.backward()
+        return out
+
+    with pytest.raises(tg.TracingError, match="graph built outside the traced step"):
+        tg.jit(step)(tg.ones(2))
+
+
+def test_one_tensor_passed_as_two_arguments_is_refused_not_replayed():
+    def step(a, b):
+        out = (a * 2.0 + b * 3.0).sum()
+        out.backward()
+        return out
+
+    traced = tg.jit(step)
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(tg.TracingError, match="passed as two arguments"):
+        traced(x, x)
+    traced(tg.tensor([1.0, 2.0], requires_grad=True), tg.tensor([3.0, 4.0], requires_grad=True))
+    with pytest.raises(tg.TracingError, match="passed as two arguments"):
+        traced(x, x)  # not a replay of the trace of two tensors
+
+
+def test_zeroing_an_arguments_grad_is_replayed_on_that_calls_tensor():
+    def step(x):
+        x.grad = None
+        out = (x * x).sum()
+        out.backward()
+        return out
+
+    traced = tg.jit(step)
+    first = tg.tensor([1.0, 2.0], requires_grad=True)
+    traced(first)
+    second = tg.tensor([3.0, 4.0], requires_grad=True)
+    traced(second)
+    traced(second)
+    assert first.grad.tolist() == [2.0, 4.0] and second.grad.tolist() == [6.0, 8.0]
+
+
+@pytest.mark.parametrize("clip", ["norm", "value"])
+def test_clipping_gradients_in_the_step_replays(clip):
+    def setup():
+        w = nn.Parameter(tg.tensor([1.0, 2.0]))
+        optimizer = nn.SGD([w], lr=0.1)
+
+        def step(x):
+            optimizer.zero_grad()
+            loss = (x * w * w).sum()
+            loss.backward()
+            if clip == "norm":
+                norm = nn.utils.clip_grad_norm_([w], 1.0)
+            else:
+                nn.utils.clip_grad_value_([w], 0.5)
+                norm = loss * 1.0
+            optimizer.step()
+            return loss, norm
+
+        return step, w
+
+    eager, eager_w = setup()
+    traced, traced_w = setup()
+    traced = tg.jit(traced)
+    for values in ([1.0, 1.0], [5.0, 7.0], [-2.0, 0.5]):
+        want = [t.item() for t in eager(tg.tensor(values))]
+        got = [t.item() for t in traced(tg.tensor(values))]
+        assert got == want and traced_w.tolist() == eager_w.tolist()
+    assert traced.trace_count == 1
