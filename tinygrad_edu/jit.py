@@ -46,13 +46,17 @@ Limits of tracing, by design:
   statistics, std's mask, random numbers: `refuse`). Positions read off values
   (argmax, sort, topk) are ops (more_ops.Indices), and an array of the step used as an
   op's option (`C[ix]`'s index) is passed by name: both replay on each step's values.
-* Hooks, retain_grad, anomaly mode, assigning a Tensor to `.grad` and functions written
-  with PyTorch's ctx protocol (their forward works on Tensors) are refused while
-  tracing; `t.grad = None` is replayed. A custom op (a `Function` subclass with
+* Hooks, retain_grad, anomaly mode, reading `.grad` or `tg.grad` (`grad_read`),
+  assigning a Tensor to `.grad`, backward through a graph made before the step, one
+  tensor passed as two arguments, and functions written with PyTorch's ctx protocol
+  (their forward works on Tensors) are refused while tracing; `t.grad = None` and
+  nn's clip_grad functions are replayed. A custom op (a `Function` subclass with
   forward on arrays) is called, not inlined, on a new node at each replay, as eager
   makes one.
 * Everything the step returns is overwritten by the next call (the same Tensor
-  objects are reused), and so are the parameters' `.grad` tensors.
+  objects are reused, with no graph: backward belongs inside the step), and so are
+  the parameters' `.grad` tensors. A parameter the step uses must not also be an
+  argument (one array: the trace cannot tell the two apart).
 """
 from __future__ import annotations
 

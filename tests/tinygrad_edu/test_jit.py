@@ -864,3 +864,25 @@ def test_clipping_gradients_in_the_step_replays(clip):
         got = [t.item() for t in traced(tg.tensor(values))]
         assert got == want and traced_w.tolist() == eager_w.tolist()
     assert traced.trace_count == 1
+
+
+def test_limit_what_a_step_returns_has_no_graph_after_the_first_call():
+    # documented in docs/jit.md: backward belongs inside the step
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    forward_only = tg.jit(lambda x: (x * w).sum())
+    forward_only(tg.ones(2)).backward()  # the first call runs eagerly: its graph is real
+    replayed = forward_only(tg.ones(2))
+    assert not replayed.requires_grad and replayed.grad_fn is None
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        replayed.backward()
+
+
+def test_limit_a_parameter_also_passed_as_an_argument_is_one_array_to_the_trace():
+    # documented in docs/jit.md: the trace sees w's array once and calls it a0, so a
+    # replay reads the new argument where the step meant w
+    w = tg.tensor([1.0, 2.0])
+    step = tg.jit(lambda x: (x * w).sum())
+    assert step(w).item() == 5.0  # traced: x is w
+    z = tg.tensor([3.0, 4.0])
+    assert step(z).item() == 25.0  # replayed: z * z, where eager gives z * w = 11
+    assert (z * w).sum().item() == 11.0
