@@ -48,8 +48,8 @@ def kind(line: str, previous: str | None = None) -> str:
         return "accumulate into .grad"
     if comment.endswith("Backward"):
         return "backward"
-    if comment.endswith((".step", ".zero_grad")):
-        return "optimizer step + zero_grad"
+    if comment.endswith((".step", ".zero_grad")) or re.search(r"\bK\d+\(", code):
+        return "optimizer step + zero_grad"  # (and the other calls: clip_grad_norm, ...)
     if comment:
         return "forward"
     if code.startswith("del "):

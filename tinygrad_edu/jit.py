@@ -88,7 +88,7 @@ def call(function, *args):
         return function(*args)
     owner = getattr(function, "__self__", None)
     name = f"{type(owner).__name__}.{function.__name__.strip('_')}" if owner is not None \
-        else function.__qualname__
+        else function.__qualname__.strip("_")
     kernel = ["call", function, args, name, None]
     _recorder.kernels.append(kernel)
     _recorder.in_call += 1

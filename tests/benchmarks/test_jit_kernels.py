@@ -57,6 +57,7 @@ def test_the_report_lists_every_kernel_and_splits_the_step_by_kind():
     ("    accumulate(T16, g14, G16)", "accumulate into .grad"),
     ("    K18()  # SGD.step", "optimizer step + zero_grad"),
     ("    K19()  # Module.zero_grad", "optimizer step + zero_grad"),
+    ("    v7 = K12(*A12)._data  # clip_grad_norm", "optimizer step + zero_grad"),
 ])
 def test_each_replay_line_is_sorted_by_what_it_does(line, kind):
     assert jit_kernels.kind(line) == kind
