@@ -29,6 +29,9 @@ def tensor_backward(roots, seeds, retain_graph, create_graph, inputs):
     calls it directly: one root, one seed)."""
     if inputs is not None:
         inputs = checks.tensors(inputs, "inputs", "backward")
+        from .jit import refuse  # (jit imports this module)
+        refuse("backward(inputs=...)", "leaves gradients for other leaves that tg.jit would count "
+               "into the next backward")
     previous, autograd.grad_mode.enabled = autograd.grad_mode.enabled, create_graph
     try:  # hooks and accumulation record only for create_graph
         for t, g in _run(roots, seeds, retain_graph, create_graph, inputs):

@@ -47,12 +47,15 @@ Limits of tracing, by design:
   (argmax, sort, topk) are ops (more_ops.Indices), and an array of the step used as an
   op's option (`C[ix]`'s index) is passed by name: both replay on each step's values.
 * Hooks, retain_grad, anomaly mode, reading `.grad` or `tg.grad` (`grad_read`),
-  assigning a Tensor to `.grad`, backward through a graph made before the step, one
-  tensor passed as two arguments, and functions written with PyTorch's ctx protocol
-  (their forward works on Tensors) are refused while tracing; `t.grad = None` and
-  nn's clip_grad functions are replayed. A custom op (a `Function` subclass with
-  forward on arrays) is called, not inlined, on a new node at each replay, as eager
-  makes one.
+  assigning a Tensor to `.grad`, `backward(inputs=...)`, backward through a graph made
+  before the step, one tensor passed as two arguments, a traced step called in another,
+  and functions written with PyTorch's ctx protocol (their forward works on Tensors)
+  are refused while tracing; `t.grad = None`, nn's clip_grad functions and
+  learning-rate schedulers' steps are replayed (`call`). Other Python in the step (a
+  counter) runs while tracing only. A custom op (a `Function` subclass with forward on
+  arrays) is called, not inlined, on a new node at each replay, as eager makes one.
+* Tracing watches the whole process (`autograd.observers`): no other thread may use
+  tinygrad_edu while a step is traced.
 * Everything the step returns is overwritten by the next call (the same Tensor
   objects are reused, with no graph: backward belongs inside the step), and so are
   the parameters' `.grad` tensors. A parameter the step uses must not also be an
@@ -89,6 +92,11 @@ def call(function, *args):
     owner = getattr(function, "__self__", None)
     name = f"{type(owner).__name__}.{function.__name__.strip('_')}" if owner is not None \
         else function.__qualname__.strip("_")
+    for t in _tensors_in(args):
+        if _recorder.names.get(id(t._data), "c")[0] in "avg":  # an input or value of the step
+            raise TracingError(f"tg.jit: {name} inside a traced step is given a tensor the step "
+                               f"made; it works in NumPy, so a replay would call it with the "
+                               f"traced tensor again. Call it outside the step")
     kernel = ["call", function, args, name, None]
     _recorder.kernels.append(kernel)
     _recorder.in_call += 1
@@ -99,6 +107,18 @@ def call(function, *args):
     if isinstance(result, autograd.Tensor):
         kernel[4] = _recorder.new_name(result._data)
     return result
+
+
+def _tensors_in(value):
+    """The Tensors in a call's arguments (in lists, tuples and dicts too)."""
+    if isinstance(value, autograd.Tensor):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _tensors_in(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _tensors_in(item)
 
 
 def grad_read(tensor) -> None:
@@ -152,6 +172,8 @@ class jit:
         self.__doc__, self.__name__ = getattr(fn, "__doc__", None), getattr(fn, "__name__", "step")
 
     def __call__(self, *args):
+        if _recorder is not None:  # (its replay would not be recorded by the outer trace)
+            raise TracingError("tg.jit: a traced step called another traced step")
         key = _guard_key(args)
         trace = self.traces.get(key)
         if trace is not None and trace.still_valid():
@@ -267,7 +289,8 @@ class _Recorder(autograd.Observer):
                                "replayed")
         if fn not in self.nodes:
             raise TracingError("tg.jit: backward through a graph built outside the traced step cannot "
-                               "be replayed (eager frees it after one backward); build it in the step")
+                               "be replayed (a replay makes only the step's own nodes anew); build "
+                               "it in the step")
         self.grad_of[fn] = self.total(fn, grad)
         # backward's own results, before the engine fits them to the inputs: where a shape
         # or dtype differs, the replay fits them the same way. Caught as eager's call
@@ -279,8 +302,8 @@ class _Recorder(autograd.Observer):
             self.raw[fn] = result = backward(*args)
             return result
 
+        self.caught.append(fn)  # (first: `record` cleans up whatever happens next)
         fn.backward = caught
-        self.caught.append(fn)
         return grad
 
     def visited(self, fn, input_grads):

@@ -18,6 +18,8 @@ import warnings
 from bisect import bisect_right
 from collections import Counter
 
+import tinygrad_edu as tg
+
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR",
@@ -101,6 +103,9 @@ class LRScheduler:
     def step(self, epoch=None) -> None:
         """Advance one epoch (call it after optimizer.step()). The deprecated `epoch`
         argument jumps to that epoch with the closed-form rate, where there is one."""
+        tg.jit.call(self._step, epoch)  # one kernel for tg.jit: a replay steps it again
+
+    def _step(self, epoch) -> None:
         if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
             warnings.warn(
                 "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch "
@@ -109,10 +114,10 @@ class LRScheduler:
                 "result in PyTorch skipping the first value of the learning rate schedule. See "
                 "more details at "
                 "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
-                UserWarning, stacklevel=2)
+                UserWarning, stacklevel=4)
         self._step_count += 1
         if epoch is not None:
-            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=4)
         self._get_lr_called_within_step = True
         try:
             if epoch is None:

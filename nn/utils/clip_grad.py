@@ -59,6 +59,11 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite: bool = False, for
     """The norm of all the tensors together, as if concatenated into one vector: the
     norm of the vector of their norms. Returns a 0-d Tensor (tensor(0.) for none)."""
     tensors = _tensor_list(tensors, "get_total_norm", "tensors")
+    # one kernel for tg.jit: it reads the tensors in NumPy, so a replay reads them again
+    return tg.jit.call(_get_total_norm, tensors, norm_type, error_if_nonfinite)
+
+
+def _get_total_norm(tensors, norm_type, error_if_nonfinite):
     order = _norm_order(norm_type, "get_total_norm")
     if not tensors:
         return tg.tensor(0.0)
@@ -77,6 +82,10 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite: bool = False, for
 def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None) -> None:
     """Scale every gradient by min(max_norm / (total_norm + 1e-6), 1), in place."""
     parameters = _tensor_list(parameters, "clip_grads_with_norm_")
+    tg.jit.call(_clip_grads_with_norm, parameters, max_norm, total_norm)  # one kernel for tg.jit
+
+
+def _clip_grads_with_norm(parameters, max_norm, total_norm):
     grads = [p.grad for p in parameters if p.grad is not None]
     if not grads:
         return

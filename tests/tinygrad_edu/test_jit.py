@@ -46,6 +46,8 @@ OPTIMIZERS = {
     "weight_decay": lambda p: nn.SGD(p, lr=0.5, momentum=0.5, weight_decay=0.01),
     "adam": lambda p: nn.Adam(p, lr=0.01),
     "adamw": lambda p: nn.AdamW(p, lr=0.01),
+    "rmsprop": lambda p: nn.RMSprop(p, lr=0.01, momentum=0.5, centered=True),
+    "adagrad": lambda p: nn.Adagrad(p, lr=0.1, lr_decay=0.01),
 }
 
 
@@ -886,3 +888,74 @@ def test_limit_a_parameter_also_passed_as_an_argument_is_one_array_to_the_trace(
     z = tg.tensor([3.0, 4.0])
     assert step(z).item() == 25.0  # replayed: z * z, where eager gives z * w = 11
     assert (z * w).sum().item() == 11.0
+
+
+def test_a_learning_rate_scheduler_stepped_in_the_step_replays():
+    def setup():
+        w = nn.Parameter(tg.tensor([1.0, 2.0]))
+        optimizer = nn.SGD([w], lr=0.1)
+        scheduler = nn.optim.lr_scheduler.ExponentialLR(optimizer, 0.5)
+
+        def step(x):
+            optimizer.zero_grad()
+            loss = (w * x).sum()
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            return loss
+
+        return step, w, scheduler
+
+    eager, eager_w, eager_scheduler = setup()
+    traced, traced_w, traced_scheduler = setup()
+    traced = tg.jit(traced)
+    for _ in range(4):
+        eager(tg.ones(2))
+        traced(tg.ones(2))
+    assert traced_w.tolist() == eager_w.tolist() == [0.8125, 1.8125]
+    assert traced_scheduler.last_epoch == eager_scheduler.last_epoch == 4
+    assert traced_scheduler.get_last_lr() == eager_scheduler.get_last_lr()
+
+
+def test_clip_grads_with_a_given_norm_replays_and_a_norm_of_step_values_is_refused():
+    def setup():
+        w = nn.Parameter(tg.tensor([3.0, 4.0]))
+
+        def clipped(x):
+            w.grad = None
+            (x * w).sum().backward()
+            nn.utils.clip_grads_with_norm_([w], 1.0, 10.0)  # a norm known beforehand
+
+        return clipped, w
+
+    eager, eager_w = setup()
+    traced, traced_w = setup()
+    traced = tg.jit(traced)
+    for values in ([1.0, 2.0], [4.0, -2.0], [8.0, 0.5]):
+        eager(tg.tensor(values))
+        traced(tg.tensor(values))
+        assert traced_w.grad.numpy().tobytes() == eager_w.grad.numpy().tobytes()
+        assert abs(traced_w.grad.tolist()[0] - values[0] / 10) < 1e-6  # scaled by 1/10
+
+    def norm_of_a_value(x):
+        h = x * 2.0
+        return nn.utils.get_total_norm([h]) * 1.0  # works in NumPy on h: refused
+
+    with pytest.raises(tg.TracingError, match="get_total_norm inside a traced step is given a tensor"):
+        tg.jit(norm_of_a_value)(tg.ones(2))
+
+
+def test_backward_with_inputs_and_a_traced_step_inside_another_are_refused():
+    a = tg.tensor([1.0, 2.0], requires_grad=True)
+
+    def partial(x):
+        (x * a).sum().backward(inputs=[a])
+
+    with pytest.raises(tg.TracingError, match=r"backward\(inputs=\.\.\.\) inside a traced step"):
+        tg.jit(partial)(tg.ones(2))
+
+    inner = tg.jit(lambda x: (x * a).sum().backward())
+    inner(tg.ones(2))  # traced outside: the next call would replay
+    outer = tg.jit(lambda x: inner(x))
+    with pytest.raises(tg.TracingError, match="a traced step called another traced step"):
+        outer(tg.ones(2))
