@@ -283,6 +283,14 @@ def tensors(value, what: str, op: str) -> tuple:
     return tuple(values)
 
 
+def backward_inputs(inputs) -> tuple:
+    """backward's `inputs`: Tensors, at least one (PyTorch's text)."""
+    inputs = tensors(inputs, "inputs", "backward")
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    return inputs
+
+
 def grad_outputs(gradients, count: int, op: str) -> tuple:
     """One starting gradient (or None) per output."""
     if gradients is None:

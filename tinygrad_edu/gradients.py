@@ -28,7 +28,7 @@ def tensor_backward(roots, seeds, retain_graph, create_graph, inputs):
     """backward() once its roots are a tuple of Tensors with one seed each (Tensor.backward
     calls it directly: one root, one seed)."""
     if inputs is not None:
-        inputs = checks.tensors(inputs, "inputs", "backward")
+        inputs = checks.backward_inputs(inputs)
         from .jit import refuse  # (jit imports this module)
         refuse("backward(inputs=...)", "leaves gradients for other leaves that tg.jit would count "
                "into the next backward")

@@ -52,7 +52,7 @@ Limits of tracing, by design:
   and functions written with PyTorch's ctx protocol (their forward works on Tensors)
   are refused while tracing; `t.grad = None`, nn's clip_grad functions and
   learning-rate schedulers' steps are replayed (`call`). Other Python in the step (a
-  counter) runs while tracing only. A custom op (a `Function` subclass with forward on
+  counter, rebinding a name to a new scheduler) runs while tracing only. A custom op (a `Function` subclass with forward on
   arrays) is called, not inlined, on a new node at each replay, as eager makes one.
 * Tracing watches the whole process (`autograd.observers`): no other thread may use
   tinygrad_edu while a step is traced.
@@ -93,10 +93,10 @@ def call(function, *args):
     name = f"{type(owner).__name__}.{function.__name__.strip('_')}" if owner is not None \
         else function.__qualname__.strip("_")
     for t in _tensors_in(args):
-        if _recorder.names.get(id(t._data), "c")[0] in "avg":  # an input or value of the step
-            raise TracingError(f"tg.jit: {name} inside a traced step is given a tensor the step "
-                               f"made; it works in NumPy, so a replay would call it with the "
-                               f"traced tensor again. Call it outside the step")
+        if _of_the_step(t):
+            raise TracingError(f"tg.jit: {name} inside a traced step is given a tensor of the step "
+                               f"(an argument or a value it made); it works in NumPy, so a replay "
+                               f"would call it with the traced tensor again. Call it outside the step")
     kernel = ["call", function, args, name, None]
     _recorder.kernels.append(kernel)
     _recorder.in_call += 1
@@ -107,6 +107,11 @@ def call(function, *args):
     if isinstance(result, autograd.Tensor):
         kernel[4] = _recorder.new_name(result._data)
     return result
+
+
+def _of_the_step(tensor) -> bool:
+    """Whether `tensor` is an argument of the step being traced or a value it made."""
+    return tensor is not None and _recorder.names.get(id(tensor._data), "c")[0] in "avg"
 
 
 def _tensors_in(value):
@@ -131,11 +136,13 @@ def grad_read(tensor) -> None:
                            "use an optimizer or nn.utils.clip_grad_norm_ in the step")
 
 
-def refuse(what: str, does: str = "reads a tensor's value in Python") -> None:
+def refuse(what: str, does: str = "reads a tensor's value in Python", tensor=None) -> None:
     """Called where tensor values go to Python or NumPy (item, bool, print, comparisons,
     argmax, sort, nll_loss's targets, ...) or random numbers are drawn: refused while a
-    step is traced, as the replay would reuse what the trace computed."""
-    if _recorder is not None and not _recorder.in_call:
+    step is traced, as the replay would reuse what the trace computed. Inside a call
+    (an optimizer's step, a scheduler's) only for `tensor` of the step: its own state
+    is read anew at each replay, a tensor of the step (reached through a closure) is not."""
+    if _recorder is not None and (not _recorder.in_call or _of_the_step(tensor)):
         raise TracingError(
             f"tg.jit: {what} inside a traced step {does}; the trace would freeze that value. "
             f"Call it outside the step (e.g. on the returned loss), or run the step eagerly.")

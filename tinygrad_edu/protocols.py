@@ -48,25 +48,25 @@ class TensorProtocols:
 
     def item(self):
         if jit._recorder is not None:  # while tg.jit traces a step
-            jit.refuse(".item()")
+            jit.refuse(".item()", tensor=self)
         checks.one_element(self, "item")
         return self._data.item()
 
     def __float__(self):
         if jit._recorder is not None:  # while tg.jit traces a step
-            jit.refuse("float()")
+            jit.refuse("float()", tensor=self)
         checks.one_element(self, "float")
         return float(self._data.item())
 
     def __int__(self):
         if jit._recorder is not None:  # while tg.jit traces a step
-            jit.refuse("int()")
+            jit.refuse("int()", tensor=self)
         checks.one_element(self, "int")
         return int(self._data.item())
 
     def __bool__(self):
         if jit._recorder is not None:  # while tg.jit traces a step
-            jit.refuse("bool() (an `if` or `while` on a tensor)")
+            jit.refuse("bool() (an `if` or `while` on a tensor)", tensor=self)
         checks.one_element(self, "bool")
         return bool(self._data.item())
 
@@ -76,7 +76,7 @@ class TensorProtocols:
     def numpy(self, force=False) -> np.ndarray:
         if not force:
             if jit._recorder is not None:  # while tg.jit traces a step
-                jit.refuse(".numpy()")
+                jit.refuse(".numpy()", tensor=self)
         if self._requires_grad and not force:
             checks.numpy_allowed(self, force)
         return self._data
@@ -87,14 +87,14 @@ class TensorProtocols:
 
     def tolist(self):
         if jit._recorder is not None:  # while tg.jit traces a step
-            jit.refuse(".tolist()")
+            jit.refuse(".tolist()", tensor=self)
         return self._data.tolist()
 
     # -- repr -------------------------------------------------------------------------
 
     def __repr__(self):
         if jit._recorder is not None:  # while tg.jit traces a step
-            jit.refuse("printing a tensor")
+            jit.refuse("printing a tensor", tensor=self)
         data = self._data
         options = dict(separator=", ", prefix="tensor(")
         if data.dtype.kind == "f":
@@ -120,7 +120,7 @@ class TensorProtocols:
 
     def _compare(self, ufunc, other, symbol):
         if jit._recorder is not None:  # while tg.jit traces a step
-            jit.refuse(f"the comparison {symbol}")
+            jit.refuse(f"the comparison {symbol}", tensor=self)
         if isinstance(other, int) and not isinstance(other, bool) and \
                 self._data.dtype.kind in "iub":
             dtype = result_type(self._data, other)

@@ -77,7 +77,7 @@ class LRScheduler:
         self._step_count = 0
         self._is_initial = True
         try:
-            self.step()
+            self._step(None)  # not `step`: tg.jit would record it, and replay it as a step
         finally:
             self._is_initial = False
 
@@ -305,6 +305,8 @@ class ReduceLROnPlateau(LRScheduler):
         self.num_bad_epochs = 0
 
     def step(self, metrics, epoch=None) -> None:
+        tg.jit.refuse("ReduceLROnPlateau.step", "reads its metric in Python (step it once an epoch, "
+                      "outside the traced step)")
         current = float(metrics)  # also a 0-d tensor
         if epoch is None:
             epoch = self.last_epoch + 1

@@ -65,6 +65,13 @@ def test_non_tensor_arguments_are_refused_by_name(call, message):
         call(y, x)
 
 
+def test_backward_with_no_inputs_is_refused_as_in_pytorch():
+    x = tg.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"^`inputs` argument to `backward\(\)` cannot be empty\.$"):
+        (x * 2).sum().backward(inputs=[])
+    assert x.grad is None
+
+
 def test_no_grad_takes_a_function_or_nothing():
     with pytest.raises(TypeError, match=r"no_grad\(\) takes no arguments"):
         tg.no_grad("a")

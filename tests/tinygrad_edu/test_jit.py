@@ -939,3 +939,62 @@ def test_backward_with_inputs_and_a_traced_step_inside_another_are_refused():
     outer = tg.jit(lambda x: inner(x))
     with pytest.raises(tg.TracingError, match="a traced step called another traced step"):
         outer(tg.ones(2))
+
+
+def test_a_scheduler_made_in_the_first_call_replays_its_steps_only():
+    # its set-up step (made at construction) is not one of the step's calls
+    def run(traced: bool):
+        w = nn.Parameter(tg.tensor([1.0, 2.0]))
+        optimizer, made = nn.SGD([w], lr=0.1), {}
+
+        def step(x):
+            if "scheduler" not in made:  # Python: runs while tracing only, as eager runs it once
+                made["scheduler"] = nn.optim.lr_scheduler.ExponentialLR(optimizer, 0.5)
+            optimizer.zero_grad()
+            (w * x).sum().backward()
+            optimizer.step()
+            made["scheduler"].step()
+
+        step = tg.jit(step) if traced else step
+        rates = []
+        for _ in range(4):
+            step(tg.ones(2))
+            rates.append(optimizer.param_groups[0]["lr"])
+        return rates, w.tolist()
+
+    assert run(True) == run(False) == ([0.05, 0.025, 0.0125, 0.00625], [0.8125, 1.8125])
+
+
+def test_a_tensor_of_the_step_read_inside_a_call_is_refused():
+    w = nn.Parameter(tg.tensor([1.0, 2.0]))
+    optimizer, seen = nn.SGD([w], lr=0.1), {}
+    warm_up = nn.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda epoch: float(seen["loss"]) if "loss" in seen else 1.0)
+
+    def step(x):
+        optimizer.zero_grad()
+        loss = (w * x).sum()
+        loss.backward()
+        optimizer.step()
+        seen["loss"] = loss * 0.01  # read by the scheduler's lambda, through a closure
+        warm_up.step()
+        return loss
+
+    with pytest.raises(tg.TracingError, match=r"float\(\) inside a traced step"):
+        tg.jit(step)(tg.ones(2))
+
+
+def test_reduce_lr_on_plateau_is_stepped_outside_the_traced_step():
+    w = nn.Parameter(tg.tensor([1.0, 2.0]))
+    optimizer = nn.SGD([w], lr=0.1)
+    plateau = nn.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=1)
+
+    def step(x, validation_loss):
+        optimizer.zero_grad()
+        (w * x).sum().backward()
+        optimizer.step()
+        plateau.step(validation_loss)
+
+    with pytest.raises(tg.TracingError, match="ReduceLROnPlateau.step inside a traced step reads "
+                                              "its metric in Python"):
+        tg.jit(step)(tg.ones(2), 1.0)
