@@ -14,6 +14,7 @@ import math
 import numbers
 import os
 import traceback
+import types
 import warnings
 
 import numpy as np
@@ -284,11 +285,17 @@ def tensors(value, what: str, op: str) -> tuple:
 
 
 def backward_inputs(inputs) -> tuple:
-    """backward's `inputs`: Tensors, at least one (PyTorch's text)."""
+    """backward's `inputs`, as PyTorch takes them: Tensors (any iterable of them), at
+    least one, each requiring grad; one given twice counts once."""
+    if isinstance(inputs, (set, frozenset, types.GeneratorType)):
+        inputs = tuple(inputs)
     inputs = tensors(inputs, "inputs", "backward")
     if not inputs:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
-    return inputs
+    if not all(t.requires_grad for t in inputs):
+        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    seen = set()
+    return tuple(t for t in inputs if not (id(t) in seen or seen.add(id(t))))
 
 
 def grad_outputs(gradients, count: int, op: str) -> tuple:

@@ -129,7 +129,7 @@ class ComposedOps:
         return self._test_floats(np.isfinite, True)
 
     def _test_floats(self, test, integers_pass):
-        jit.refuse(test.__name__)
+        jit.refuse(test.__name__, tensor=self)
         if self._data.dtype.kind != "f":  # ints and bools are never nan or inf
             return self._make(np.full(self.shape, integers_pass))
         return self._make(np.asarray(test(self._data)))
@@ -144,7 +144,7 @@ class ComposedOps:
         return bool(self._close(other, rtol, atol, equal_nan, "allclose").all())
 
     def _close(self, other, rtol, atol, equal_nan, op):
-        jit.refuse(op)
+        jit.refuse(op, tensor=(self, other))
         checks.allclose_args(self, other, rtol, atol, op)
         equal_nan = checks.boolean(equal_nan, op, "equal_nan")
         a, b = self._data, other._data
@@ -161,7 +161,7 @@ class ComposedOps:
 
     def _all_or_any(self, function, dim, keepdim, op):
         """Non-zero counts as True (nan too); uint8 answers in uint8, as PyTorch's."""
-        jit.refuse(op)
+        jit.refuse(op, tensor=self)
         axes = checks.dims_or_all(self, dim, op)
         result = function(self._data, axis=axes, keepdims=checks.boolean(keepdim, op, "keepdim"))
         return self._make(np.asarray(result, dtype=self.dtype if self.dtype == np.uint8 else bool_))

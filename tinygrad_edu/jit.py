@@ -109,9 +109,29 @@ def call(function, *args):
     return result
 
 
-def _of_the_step(tensor) -> bool:
-    """Whether `tensor` is an argument of the step being traced or a value it made."""
-    return tensor is not None and _recorder.names.get(id(tensor._data), "c")[0] in "avg"
+def _of_the_step(tensors) -> bool:
+    """Whether one of `tensors` (a Tensor, a sequence, or None) is an argument of the
+    step being traced or a value made from one: by the step (`v3`), or inside a call
+    (marked `s`, see `_Recorder.applied`)."""
+    if tensors is None:
+        return False
+    for t in tensors if isinstance(tensors, (tuple, list)) else (tensors,):
+        if isinstance(t, autograd.Tensor) and _recorder.names.get(id(t._data), "c")[0] in "avgs":
+            return True
+    return False
+
+
+def once(function, *args):
+    """Run `function(*args)` now, as library code that eager too runs once and a replay
+    not at all (a scheduler's set-up step, made where the step builds it): like a call,
+    it may read parameters; unlike one, it is not recorded."""
+    if _recorder is None:
+        return function(*args)
+    _recorder.in_call += 1
+    try:
+        return function(*args)
+    finally:
+        _recorder.in_call -= 1
 
 
 def _tensors_in(value):
@@ -198,6 +218,7 @@ class jit:
         return len(self.traces)
 
     call = staticmethod(call)  # tg.jit.call(function, *args), for library code (nn's optimizers)
+    once = staticmethod(once)  # tg.jit.once(function, *args): library code that runs once
     refuse = staticmethod(refuse)  # tg.jit.refuse(what), for library code that reads values
 
 
@@ -276,8 +297,11 @@ class _Recorder(autograd.Observer):
     # -- autograd.Observer ----------------------------------------------------------
 
     def applied(self, fn, out, options):
-        if self.in_call:
-            return  # inside an optimizer step or zero_grad: replayed by calling it again
+        if self.in_call:  # inside an optimizer step or zero_grad: replayed by calling it again
+            if any(self.names.get(id(p._data), "c")[0] in "avgs" for p in fn.parents):
+                self.names[id(out._data)] = "s"  # made from the step's tensors: refused if read
+                self.keep.append(out._data)
+            return
         for p in fn.parents:
             if id(p._data) not in self.names and p.grad_fn is None:
                 self.leaves[id(p)] = (p, p._data, p._requires_grad)

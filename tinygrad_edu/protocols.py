@@ -74,8 +74,8 @@ class TensorProtocols:
         return format(self.item(), spec) if spec and self._data.size == 1 else str(self)
 
     def numpy(self, force=False) -> np.ndarray:
-        if not force:
-            if jit._recorder is not None:  # while tg.jit traces a step
+        if jit._recorder is not None:  # while tg.jit traces a step (force: only inside a call)
+            if not force or jit._recorder.in_call:
                 jit.refuse(".numpy()", tensor=self)
         if self._requires_grad and not force:
             checks.numpy_allowed(self, force)
@@ -120,7 +120,7 @@ class TensorProtocols:
 
     def _compare(self, ufunc, other, symbol):
         if jit._recorder is not None:  # while tg.jit traces a step
-            jit.refuse(f"the comparison {symbol}", tensor=self)
+            jit.refuse(f"the comparison {symbol}", tensor=(self, other))
         if isinstance(other, int) and not isinstance(other, bool) and \
                 self._data.dtype.kind in "iub":
             dtype = result_type(self._data, other)

@@ -71,13 +71,17 @@ class LRScheduler:
                         "recommended)")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        if not getattr(optimizer, "_steps_tracked", False):
+            # as PyTorch: the step-order warning counts optimizer steps from the first
+            # scheduler of that optimizer on, not those before it
+            optimizer._opt_called, optimizer._steps_tracked = False, True
         self._initial_step()
 
     def _initial_step(self) -> None:
         self._step_count = 0
         self._is_initial = True
         try:
-            self._step(None)  # not `step`: tg.jit would record it, and replay it as a step
+            self.step()  # as PyTorch: a subclass's own step() runs too
         finally:
             self._is_initial = False
 
@@ -103,7 +107,10 @@ class LRScheduler:
     def step(self, epoch=None) -> None:
         """Advance one epoch (call it after optimizer.step()). The deprecated `epoch`
         argument jumps to that epoch with the closed-form rate, where there is one."""
-        tg.jit.call(self._step, epoch)  # one kernel for tg.jit: a replay steps it again
+        if self._is_initial:  # the set-up step: runs once, in eager too
+            tg.jit.once(self._step, epoch)
+        else:  # one kernel for tg.jit: a replay steps it again
+            tg.jit.call(self._step, epoch)
 
     def _step(self, epoch) -> None:
         if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):

@@ -121,3 +121,19 @@ def test_a_custom_backward_returning_the_wrong_shape_is_named():
     with pytest.raises(RuntimeError, match=r"ReturnsTooSmallAGradientBackward returned a gradient "
                                            r"of shape \(3,\) for an input of shape \(2, 3\)"):
         ReturnsTooSmallAGradient.apply(x).sum().backward()
+
+
+@pytest.mark.parametrize("inputs", [lambda x: [x, x], lambda x: (t for t in [x]), lambda x: {x}])
+def test_backward_inputs_as_pytorch_takes_them(inputs):
+    # any iterable of tensors; one given twice gets its gradient once
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward(inputs=inputs(x))
+    assert x.grad.tolist() == [2.0, 4.0]
+
+
+def test_backward_inputs_must_require_grad():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = tg.tensor([1.0, 1.0])
+    with pytest.raises(RuntimeError, match=r"^can't retain_grad on Tensor that has requires_grad=False$"):
+        (x * y).sum().backward(inputs=[y])
+    assert x.grad is None

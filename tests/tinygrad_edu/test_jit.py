@@ -1003,3 +1003,45 @@ def test_reduce_lr_on_plateau_is_stepped_outside_the_traced_step():
     with pytest.raises(tg.TracingError, match="ReduceLROnPlateau.step inside a traced step reads "
                                               "its metric in Python"):
         tg.jit(step)(tg.ones(2), 1.0)
+
+
+def test_a_value_derived_from_the_step_inside_a_call_is_refused_too():
+    w = nn.Parameter(tg.tensor([1.0, 2.0]))
+    optimizer, seen = nn.SGD([w], lr=0.1), {}
+    scaled = nn.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda epoch: float(seen["loss"] * 0.01) if "loss" in seen else 1.0)
+
+    def step(x):
+        optimizer.zero_grad()
+        loss = (w * x).sum()
+        loss.backward()
+        optimizer.step()
+        seen["loss"] = loss  # the lambda computes from it inside the scheduler's call
+        scaled.step()
+        return loss
+
+    with pytest.raises(tg.TracingError, match=r"float\(\) inside a traced step"):
+        tg.jit(step)(tg.ones(2))
+
+
+def test_a_scheduler_whose_lambda_reads_a_parameter_can_be_made_in_the_step():
+    # its set-up step runs once (tg.jit.once), as in eager; reading w there is fine
+    def run(traced: bool):
+        w = nn.Parameter(tg.tensor([1.0, -2.0]))
+        optimizer, made = nn.SGD([w], lr=0.1), {}
+
+        def step(x):
+            if "scheduler" not in made:
+                made["scheduler"] = nn.optim.lr_scheduler.LambdaLR(
+                    optimizer, lambda epoch: 1.0 / (1.0 + float(w.abs().sum()) + epoch))
+            optimizer.zero_grad()
+            (w * x).sum().backward()
+            optimizer.step()
+            made["scheduler"].step()
+
+        step = tg.jit(step) if traced else step
+        for _ in range(3):
+            step(tg.ones(2))
+        return w.tolist(), optimizer.param_groups[0]["lr"]
+
+    assert run(True) == run(False)
