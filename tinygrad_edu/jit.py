@@ -51,7 +51,8 @@ Limits of tracing, by design:
   before the step, one tensor passed as two arguments, a traced step called in another,
   and functions written with PyTorch's ctx protocol (their forward works on Tensors)
   are refused while tracing; `t.grad = None`, nn's clip_grad functions and
-  learning-rate schedulers' steps are replayed (`call`). Other Python in the step (a
+  learning-rate schedulers' steps are replayed (`call`; a scheduler's set-up step runs
+  once, `once`), and a tensor of the step read inside a call is refused too. Other Python in the step (a
   counter, rebinding a name to a new scheduler) runs while tracing only. A custom op (a `Function` subclass with forward on
   arrays) is called, not inlined, on a new node at each replay, as eager makes one.
 * Tracing watches the whole process (`autograd.observers`): no other thread may use
