@@ -50,11 +50,12 @@ Limits of tracing, by design:
   assigning a Tensor to `.grad`, `backward(inputs=...)`, backward through a graph made
   before the step, one tensor passed as two arguments, a traced step called in another,
   and functions written with PyTorch's ctx protocol (their forward works on Tensors)
-  are refused while tracing; `t.grad = None`, nn's clip_grad functions and
-  learning-rate schedulers' steps are replayed (`call`; a scheduler's set-up step runs
-  once, `once`), and a tensor of the step read inside a call is refused too. Other Python in the step (a
-  counter, rebinding a name to a new scheduler) runs while tracing only. A custom op (a `Function` subclass with forward on
-  arrays) is called, not inlined, on a new node at each replay, as eager makes one.
+  are refused while tracing, and so is a tensor of the step read inside a call;
+  `t.grad = None`, nn's clip_grad functions and learning-rate schedulers' steps are
+  replayed (`call`; a scheduler's set-up step runs once, `once`). Other Python in the
+  step (a counter, rebinding a name to a new scheduler) runs while tracing only. A
+  custom op (a `Function` subclass with forward on arrays) is called, not inlined, on
+  a new node at each replay, as eager makes one.
 * Tracing watches the whole process (`autograd.observers`): no other thread may use
   tinygrad_edu while a step is traced.
 * Everything the step returns is overwritten by the next call (the same Tensor
@@ -86,7 +87,7 @@ def call(function, *args):
     """Run `function(*args)` now; while a step is traced, also record it as one kernel
     that replays by calling it again (nn's optimizers step and zero grads through this,
     so learning rates, step counts and momentum are read anew at every replay; so do
-    clip_grad_norm_ and clip_grad_value_). A Tensor it returns is a value of the step,
+    nn's clip_grad functions and schedulers' steps). A Tensor it returns is a value of the step,
     made anew by each replay's call. A call inside a call is part of the outer one."""
     if _recorder is None or _recorder.in_call:
         return function(*args)
@@ -299,7 +300,7 @@ class _Recorder(autograd.Observer):
 
     def applied(self, fn, out, options):
         if self.in_call:  # inside an optimizer step or zero_grad: replayed by calling it again
-            if any(self.names.get(id(p._data), "c")[0] in "avgs" for p in fn.parents):
+            if _of_the_step(fn.parents):
                 self.names[id(out._data)] = "s"  # made from the step's tensors: refused if read
                 self.keep.append(out._data)
             return
@@ -407,7 +408,7 @@ class _Trace:
             recorder.constants[f"c{len(recorder.constants)}"] = recorder.values[name]
             folded[name] = f"c{len(recorder.constants) - 1}"
         adoptable = _adoptable(recorder, inputs, result)  # after folding: constants stay constant
-        input_index = {id(t): i for i, t in enumerate(inputs)}
+        input_index = recorder.input_index
         for name in folded.values():  # shared by every replay: written to, it would change them all
             recorder.constants[name].setflags(write=False)
         namespace.update(recorder.constants)
@@ -422,11 +423,11 @@ class _Trace:
                 _, fn, args, options, out, zero_d = kernel
                 keywords = {option: _source(value, f"O{k}_{option}", recorder, folded, namespace)
                             for option, value in options.items()}
-                namespace[f"N{k}"] = fn
+                namespace[f"N{k}"], ours = fn, _inlined_here(fn)
                 inlined = inlining.inline(fn.forward, args, keywords, out, f"t{k}_", f"N{k}", namespace,
-                                          known.setdefault(fn, {})) if _inlined_here(fn) else None
+                                          known.setdefault(fn, {})) if ours else None
                 call = f"({', '.join(args + [f'{o}={s}' for o, s in keywords.items()])})"
-                if inlined is None and _inlined_here(fn):  # options written out (`**options`: 0.07 µs)
+                if inlined is None and ours:  # options written out (`**options`: 0.07 µs)
                     namespace[f"F{k}"] = fn.forward
                     inlined = [f"{out} = F{k}{call}"]
                 elif inlined is None:  # a custom op: a new node at each step, as eager makes one
