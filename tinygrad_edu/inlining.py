@@ -25,7 +25,10 @@ The steps, on the method's syntax tree (Python's `ast`):
    those left over), a global (np, a helper) an entry of the replay's namespace; the
    method's own variables get a prefix (`t3_e`), so that they cannot clash.
 2. Constants: a variable assigned once from a constant is replaced by it; then `c[1]`,
-   `not c`, `a is b`, `x if c else y` and `if c:` with known operands are decided.
+   `not c`, `a is b`, `x if c else y` and `if c:` with known operands are decided, and
+   so are tests of dtypes (`x.dtype.kind == 'f'`, `0 < x.dtype.type(α) <= 1`): an
+   argument's dtype is the same at every replay (the guards fix the inputs' dtypes, and
+   NumPy's result dtypes follow from dtypes alone), so LeakyReLU's forward is one line.
 3. Returns: each `return value` becomes `target = value`; an `if` whose branch returns
    takes the rest of the method as its `else`.
 
@@ -44,6 +47,9 @@ import linecache
 import re
 import textwrap
 import types
+import warnings
+
+import numpy as np
 
 _sources = {}  # function -> its source (dedented), or None if it cannot be inlined
 _compiled_files = {}  # (file name, hash of its text) -> its code compiled again
@@ -63,7 +69,7 @@ _SCOPE_NAMES = ("super", "__class__", "locals", "vars", "globals", "dir", "eval"
                 "compile", "__import__")
 
 
-def inline(method, args, keywords, target, prefix, node_name, namespace, known=None):
+def inline(method, args, keywords, target, prefix, node_name, namespace, known=None, dtypes=None):
     """Lines (unindented) that compute `method(*args, **keywords)`, a bound method of the
     node named `node_name`, into `target`; None if `method` is not plain enough to inline.
 
@@ -74,7 +80,9 @@ def inline(method, args, keywords, target, prefix, node_name, namespace, known=N
     `known` holds the node's attributes that are the same at every replay, read as
     constants: its forward, inlined, adds each `self.attr = constant` (PowScalar's
     exponent, from a literal option) for its backward; for a backward, the caller adds
-    `needs_input_grad` (the engine sets it after forward, so not for forward)."""
+    `needs_input_grad` (the engine sets it after forward, so not for forward).
+    `dtypes` holds the dtype of each argument that is an array ({"v4": float64}), which
+    tests of dtypes are decided from."""
     known = {} if known is None else known
     definition = _definition(getattr(method, "__func__", method))
     if definition is None:
@@ -104,7 +112,8 @@ def inline(method, args, keywords, target, prefix, node_name, namespace, known=N
     if names.failed:
         return None
     body = [ast.parse(f"{prefix}{p} = {values[p]}").body[0] for p in rebound] + body
-    body = _constants_put_in(_decided(_constants_put_in(body)))  # again: `g = None if False ...`
+    decide = _Decide(dtypes or {}, namespace)
+    body = _constants_put_in(_decided(_constants_put_in(body), decide))  # again: `g = None if False ...`
     if any(isinstance(n, _COMPREHENSIONS) for s in body for n in ast.walk(s)):
         return None
     assigned = ast.parse(f"{target} = None").body[0].targets[0]
@@ -313,7 +322,11 @@ def _constant_assignments(statement):
 
 
 class _Decide(ast.NodeTransformer):
-    """Step 2b: `c[1]`, `not c`, `x if c else y` with a constant c are worked out."""
+    """Step 2b: `c[1]`, `not c`, `x if c else y` with a constant c are worked out, and
+    comparisons (`and`, `or`, `not`) of dtypes the trace knows."""
+
+    def __init__(self, dtypes, namespace):
+        self.dtypes, self.namespace = dtypes, namespace
 
     def visit_Subscript(self, subscript):
         self.generic_visit(subscript)
@@ -330,7 +343,11 @@ class _Decide(ast.NodeTransformer):
         truth = _truth(operation.operand)
         if isinstance(operation.op, ast.Not) and truth is not None:
             return ast.Constant(not truth)
-        return operation
+        return self._of_dtypes(operation)
+
+    def visit_BoolOp(self, operation):
+        self.generic_visit(operation)
+        return self._of_dtypes(operation)
 
     def visit_Compare(self, comparison):
         self.generic_visit(comparison)
@@ -340,7 +357,7 @@ class _Decide(ast.NodeTransformer):
                 and type(comparison.ops[0]) in _COMPARED \
                 and not (identity and not any(o.value is s for o in operands for s in _SINGLETONS)):
             return ast.Constant(_COMPARED[type(comparison.ops[0])](operands[0].value, operands[1].value))
-        return comparison
+        return self._of_dtypes(comparison)
 
     def visit_IfExp(self, expression):
         self.generic_visit(expression)
@@ -349,10 +366,66 @@ class _Decide(ast.NodeTransformer):
             return expression.body if truth else expression.orelse
         return expression
 
+    def _of_dtypes(self, test):
+        """`test` as a constant True or False if it is one from what the trace knows."""
+        value = _evaluated(test, self.dtypes, self.namespace)
+        return ast.Constant(bool(value)) if type(value) in (bool, np.bool_) else test
+
 
 _SINGLETONS = (None, True, False, Ellipsis)  # `is` between constants is decided only for these
 _COMPARED = {ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b,
              ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b}
+
+_UNKNOWN = object()
+_ORDERED = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b, ast.Lt: lambda a, b: a < b,
+            ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
+            ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
+_DTYPE_FACTS = ("kind", "type", "itemsize", "char", "name", "str")  # a dtype's plain facts
+
+
+def _evaluated(node, dtypes, namespace):
+    """The value of the expression `node` if it follows from literals and the dtypes of
+    the arguments alone (`v4.dtype.kind`, `v4.dtype.type(0.01)`, `np.float64`), else
+    _UNKNOWN. A warning or an error while working it out leaves it unknown (it is then
+    run, and raised, at every replay as before)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            return _value_of(node, dtypes, namespace)
+    except Exception:  # noqa: BLE001 (whatever it is, the replay runs the code itself)
+        return _UNKNOWN
+
+
+def _value_of(node, dtypes, namespace):
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        if node.attr == "dtype" and node.value.id in dtypes:
+            return dtypes[node.value.id]
+        if namespace.get(node.value.id) is np and isinstance(getattr(np, node.attr, None), type):
+            return getattr(np, node.attr)  # np.float64, ...: a class of NumPy
+    if isinstance(node, ast.Attribute) and node.attr in _DTYPE_FACTS:
+        owner = _value_of(node.value, dtypes, namespace)
+        return getattr(owner, node.attr) if isinstance(owner, np.dtype) else _UNKNOWN
+    if isinstance(node, ast.Call) and not node.keywords:  # np.float64(0.01): a NumPy scalar
+        function = _value_of(node.func, dtypes, namespace)
+        args = [_value_of(a, dtypes, namespace) for a in node.args]
+        if isinstance(function, type) and issubclass(function, np.generic) \
+                and all(type(a) in (bool, int, float) for a in args):
+            return function(*args)
+    if isinstance(node, ast.Compare) and all(type(op) in _ORDERED for op in node.ops):
+        operands = [_value_of(o, dtypes, namespace) for o in [node.left] + node.comparators]
+        if _UNKNOWN not in operands:
+            return all(_ORDERED[type(op)](a, b) for op, a, b in zip(node.ops, operands, operands[1:]))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        operand = _value_of(node.operand, dtypes, namespace)
+        return _UNKNOWN if operand is _UNKNOWN else not operand
+    if isinstance(node, ast.BoolOp):  # Python's own rule: the operand that decides is the value
+        for operand in node.values:
+            value = _value_of(operand, dtypes, namespace)
+            if value is _UNKNOWN or bool(value) is isinstance(node.op, ast.Or) or operand is node.values[-1]:
+                return value
+    return _UNKNOWN
 
 
 def _items(node):
@@ -374,13 +447,13 @@ def _truth(test):
     return None if items is None else bool(items)
 
 
-def _decided(body):
+def _decided(body, decide):
     """Step 2b on statements: `if` with a constant test keeps the branch it takes."""
     decided = []
     for statement in body:
-        statement = _Decide().visit(statement)
+        statement = decide.visit(statement)
         if isinstance(statement, ast.If):
-            statement.body, statement.orelse = _decided(statement.body), _decided(statement.orelse)
+            statement.body, statement.orelse = _decided(statement.body, decide), _decided(statement.orelse, decide)
             truth = _truth(statement.test)
             if truth is not None:
                 decided += statement.body if truth else statement.orelse

@@ -367,6 +367,18 @@ def _value(name, recorder):
     return recorder.values[name] if name in recorder.values else recorder.constants[name]
 
 
+def _dtypes(names, recorder) -> dict:
+    """{name: dtype} of the arrays among an op's arguments (`names`: a value, a constant or
+    a literal): the same at every replay, since the guards fix the inputs' dtypes and
+    NumPy's result dtypes follow from dtypes alone."""
+    found = {}
+    for name in names:
+        value = recorder.values.get(name, recorder.constants.get(name))
+        if isinstance(value, np.ndarray):
+            found[name] = value.dtype
+    return found
+
+
 class _Trace:
     """One recorded step: its replay function and its guards."""
 
@@ -425,7 +437,7 @@ class _Trace:
                             for option, value in options.items()}
                 namespace[f"N{k}"], ours = fn, _inlined_here(fn)
                 inlined = inlining.inline(fn.forward, args, keywords, out, f"t{k}_", f"N{k}", namespace,
-                                          known.setdefault(fn, {})) if ours else None
+                                          known.setdefault(fn, {}), _dtypes(args, recorder)) if ours else None
                 call = f"({', '.join(args + [f'{o}={s}' for o, s in keywords.items()])})"
                 if inlined is None and ours:  # options written out (`**options`: 0.07 µs)
                     namespace[f"F{k}"] = fn.forward
@@ -450,7 +462,7 @@ class _Trace:
                     attributes = known.setdefault(fn, {})
                     attributes["needs_input_grad"] = tuple(fn.needs_input_grad)  # guarded by the trace
                     inlined = inlining.inline(fn.backward, [grad] + saved, {}, results, f"t{k}_",
-                                              f"N{k}", namespace, attributes)
+                                              f"N{k}", namespace, attributes, _dtypes([grad] + saved, recorder))
                 if inlined is None and fn in node_of:  # the node the replay made for this step
                     inlined = [f"{results} = {node_of[fn]}.backward({', '.join([grad] + saved)})"]
                 elif inlined is None:

@@ -83,6 +83,28 @@ def test_an_attribute_forward_set_to_a_constant_is_read_as_one(exponent, rule):
     replay_equals_eager(lambda x: (x ** exponent).sum(), tg.tensor([1.5, -2.0], requires_grad=True))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_tests_of_dtypes_are_decided(dtype):
+    # the guards fix every value's dtype: Mean keeps its branch for the input's dtype,
+    # and LeakyReLU's forward is the one line its slope allows
+    x = tg.tensor(np.array([[0.5, -1.0]], dtype), requires_grad=True)
+    _, listing = traced(lambda x: x.leaky_relu(0.01).mean(), x)
+    assert "dtype" not in listing
+    forward = listing.split("# Mean")[0]
+    assert "v0 = np.maximum(a0 * 0.01, a0)" in forward and "if " not in forward
+    assert ("np.add.reduce" in listing) == (dtype is np.float64)
+    replay_equals_eager(lambda x: x.leaky_relu(0.01).mean(),
+                        tg.tensor(np.array([[0.5, -1.0]], dtype), requires_grad=True))
+
+
+def test_a_slope_that_rounds_to_zero_in_the_dtype_keeps_the_where_branch():
+    x = tg.tensor(np.array([[0.5, -1.0]], np.float16), requires_grad=True)
+    _, listing = traced(lambda x: x.leaky_relu(1e-10).sum(), x)
+    assert "np.where(a0 > 0, a0, a0 * 1e-10)" in listing and "np.maximum" not in listing
+    replay_equals_eager(lambda x: x.leaky_relu(1e-10).sum(),
+                        tg.tensor(np.array([[0.5, -1.0]], np.float16), requires_grad=True))
+
+
 def test_what_cannot_be_inlined_is_called():
     # Sum over a given axis keeps its generator expression; Cat takes keyword-only arguments
     x = tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -148,6 +170,19 @@ class Ops:
     def identical(self, x, a, b):
         return x if a is b else -x
 
+    def by_kind(self, x):
+        if x.dtype.kind == "f" and 0 < x.dtype.type(0.5) <= 1:
+            return x * 2.0
+        return x * 3.0
+
+    def overflowing_cast(self, x):
+        if x.dtype.type(1e10) > 0:  # float16: inf, with NumPy's overflow warning
+            return x * 2.0
+        return x * 3.0
+
+    def kind_or_name(self, x):
+        return x.dtype.kind == "i" or x.dtype.name
+
     def with_bias(self, x, *bias):
         out = x * 2.0
         if bias:
@@ -159,12 +194,12 @@ c0 = 100.0  # a global named like one of the replay's constants
 tensors = 7.0  # and one named like its argument that holds the step's tensors
 
 
-def inlined(method, *values, **options):
+def inlined(method, *values, dtypes=None, **options):
     """(lines, result) of `method` inlined into a function of `values` and called."""
     names = [f"a{i}" for i in range(len(values))]
     namespace = {"N9": method.__self__}
     lines = inlining.inline(method, names, {k: repr(v) for k, v in options.items()}, "out",
-                            "t9_", "N9", namespace)
+                            "t9_", "N9", namespace, dtypes=dtypes)
     if lines is None:
         return None, None
     source = f"def replay({', '.join(names)}):\n" + "".join(f"    {line}\n" for line in lines) + "    return out"
@@ -186,6 +221,29 @@ def test_a_return_in_an_if_takes_the_rest_as_its_else(x):
 def test_a_known_test_keeps_one_branch(flag, lines_wanted):
     lines, out = inlined(Ops().both_branches, np.array([1.0]), flag=flag)
     assert lines == lines_wanted and out.tolist() == [2.0 if flag else 3.0]
+
+
+def test_a_test_of_a_known_dtype_is_decided_and_an_unknown_one_runs():
+    x = np.array([1.0, 2.0])
+    lines, out = inlined(Ops().by_kind, x, dtypes={"a0": x.dtype})
+    assert lines == ["out = a0 * 2.0"] and out.tolist() == [2.0, 4.0]
+    lines, out = inlined(Ops().by_kind, x)  # nothing known: the test stays
+    assert lines[0].startswith("if a0.dtype.kind == 'f'") and out.tolist() == [2.0, 4.0]
+
+
+def test_a_dtype_test_that_warns_is_left_to_run():
+    x = np.array([1.0, 2.0], np.float16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the replay's own cast warns, as eager's
+        lines, out = inlined(Ops().overflowing_cast, x, dtypes={"a0": x.dtype})
+    assert lines[0] == "if a0.dtype.type(10000000000.0) > 0:" and out.tolist() == [2.0, 4.0]
+
+
+def test_an_or_whose_value_is_not_a_bool_keeps_its_value():
+    # the comparison is decided; the `or` stays, since its value is the dtype's name
+    x = np.array([1.0])
+    lines, out = inlined(Ops().kind_or_name, x, dtypes={"a0": x.dtype})
+    assert lines == ["out = False or a0.dtype.name"] and out == "float64"
 
 
 def test_a_reassigned_argument_is_copied_into_a_variable_of_its_own():
