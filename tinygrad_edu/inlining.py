@@ -112,7 +112,7 @@ def inline(method, args, keywords, target, prefix, node_name, namespace, known=N
     if names.failed:
         return None
     body = [ast.parse(f"{prefix}{p} = {values[p]}").body[0] for p in rebound] + body
-    decide = _Decide(dtypes or {}, namespace)
+    decide = _Decide(dtypes or {}, namespace, method, prefix)
     body = _constants_put_in(_decided(_constants_put_in(body), decide))  # again: `g = None if False ...`
     if any(isinstance(n, _COMPREHENSIONS) for s in body for n in ast.walk(s)):
         return None
@@ -323,10 +323,52 @@ def _constant_assignments(statement):
 
 class _Decide(ast.NodeTransformer):
     """Step 2b: `c[1]`, `not c`, `x if c else y` with a constant c are worked out, and
-    comparisons (`and`, `or`, `not`) of dtypes the trace knows."""
+    comparisons (`and`, `or`, `not`) of dtypes the trace knows; a helper of the op's own
+    module whose body is one `return` is put in as its expression, once that is decided
+    (`where(_array(v4) > 0, g, g * 0.01)` is `np.where(v4 > 0, g, g * 0.01)`)."""
 
-    def __init__(self, dtypes, namespace):
-        self.dtypes, self.namespace = dtypes, namespace
+    def __init__(self, dtypes, namespace, method, prefix):
+        self.dtypes, self.namespace, self.prefix = dtypes, namespace, prefix
+        self.module = getattr(method, "__module__", None)
+        self.helpers = set()  # the helpers being put in (one that calls itself is left as a call)
+
+    def visit_Call(self, call):
+        self.generic_visit(call)
+        helper = self.namespace.get(call.func.id) if isinstance(call.func, ast.Name) else None
+        if not isinstance(helper, types.FunctionType) or helper.__module__ != self.module \
+                or helper in self.helpers or call.keywords \
+                or any(isinstance(a, ast.Starred) for a in call.args):
+            return self._of_dtypes(call)
+        self.helpers.add(helper)
+        try:
+            expression = self._helper_expression(helper, call.args)
+        finally:
+            self.helpers.discard(helper)
+        return call if expression is None else expression
+
+    def _helper_expression(self, helper, args):
+        """The expression a one-line helper returns, with `args` put in and its type tests
+        decided; None if it is not one, or if an argument that is not a name or a constant
+        would be evaluated other than once."""
+        definition = _definition(helper)
+        if definition is None or definition.args.vararg or len(definition.args.args) != len(args):
+            return None
+        parameters = [a.arg for a in definition.args.args]
+        body = definition.body[1:] if _is_docstring(definition.body[0]) else definition.body
+        if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+            return None
+        names = _Names(helper, {}, None, self.prefix, self.namespace, set(parameters),
+                       dict(zip(parameters, args)), None)
+        expression = self.visit(names.visit(body[0].value))
+        if names.failed or any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                               and n.func.id == "isinstance" for n in ast.walk(expression)):
+            return None  # (a type test left undecided: the helper is called, as before)
+        uses = [n for n in ast.walk(expression)]
+        for argument in args:
+            if not isinstance(argument, (ast.Name, ast.Constant)) \
+                    and sum(n is argument or _same_tree(n, argument) for n in uses) != 1:
+                return None
+        return expression
 
     def visit_Subscript(self, subscript):
         self.generic_visit(subscript)
@@ -361,15 +403,24 @@ class _Decide(ast.NodeTransformer):
 
     def visit_IfExp(self, expression):
         self.generic_visit(expression)
-        truth = _truth(expression.test)
+        truth = self.truth(expression.test)
         if truth is not None:
             return expression.body if truth else expression.orelse
         return expression
 
-    def _of_dtypes(self, test):
-        """`test` as a constant True or False if it is one from what the trace knows."""
-        value = _evaluated(test, self.dtypes, self.namespace)
-        return ast.Constant(bool(value)) if type(value) in (bool, np.bool_) else test
+    def truth(self, test):
+        """Whether the test of an `if` is true, when the trace knows it, else None."""
+        truth = _truth(test)
+        if truth is None:
+            value = _evaluated(test, self.dtypes, self.namespace)
+            truth = None if value is _UNKNOWN else bool(value)
+        return truth
+
+    def _of_dtypes(self, expression):
+        """`expression` as a constant if the trace knows it is True or False (a bool: a
+        NumPy bool as a value is not the same object to the code that reads it)."""
+        value = _evaluated(expression, self.dtypes, self.namespace)
+        return ast.Constant(value) if type(value) is bool else expression
 
 
 _SINGLETONS = (None, True, False, Ellipsis)  # `is` between constants is decided only for these
@@ -396,9 +447,20 @@ def _evaluated(node, dtypes, namespace):
         return _UNKNOWN
 
 
+def _same_tree(a, b) -> bool:
+    return type(a) is type(b) and ast.dump(a) == ast.dump(b)
+
+
 def _value_of(node, dtypes, namespace):
     if isinstance(node, ast.Constant):
         return node.value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance" \
+            and "isinstance" not in namespace and len(node.args) == 2 and not node.keywords \
+            and isinstance(node.args[0], ast.Name) and node.args[0].id in dtypes:
+        classes = _value_of(node.args[1], dtypes, namespace)  # (the replay's values are arrays)
+        return isinstance(np.empty(0, dtypes[node.args[0].id]), classes) if _classes(classes) else _UNKNOWN
+    if isinstance(node, ast.Name) and node.id not in dtypes and _classes(namespace.get(node.id)):
+        return namespace[node.id]  # a class, or a tuple of classes, the code names
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
         if node.attr == "dtype" and node.value.id in dtypes:
             return dtypes[node.value.id]
@@ -428,6 +490,12 @@ def _value_of(node, dtypes, namespace):
     return _UNKNOWN
 
 
+def _classes(value) -> bool:
+    """Whether `value` is a class or a tuple of classes (what isinstance takes)."""
+    return isinstance(value, type) or (isinstance(value, tuple) and bool(value)
+                                       and all(isinstance(v, type) for v in value))
+
+
 def _items(node):
     """The items of a constant tuple or of a tuple display `(a, b)`, else None."""
     if isinstance(node, ast.Constant) and isinstance(node.value, tuple):
@@ -454,7 +522,7 @@ def _decided(body, decide):
         statement = decide.visit(statement)
         if isinstance(statement, ast.If):
             statement.body, statement.orelse = _decided(statement.body, decide), _decided(statement.orelse, decide)
-            truth = _truth(statement.test)
+            truth = decide.truth(statement.test)
             if truth is not None:
                 decided += statement.body if truth else statement.orelse
                 continue

@@ -119,6 +119,15 @@ def test_what_cannot_be_inlined_is_called():
 # the transformation, on plain methods
 
 
+def twice(a):
+    """A one-line helper, like ops.py's."""
+    return a + a
+
+
+def plain(a):
+    return a if isinstance(a, np.ndarray) else np.asarray(a)
+
+
 class Ops:
     """Methods shaped like ops' forward and backward, to inline one by one."""
 
@@ -169,6 +178,12 @@ class Ops:
 
     def identical(self, x, a, b):
         return x if a is b else -x
+
+    def uses_helpers(self, x):
+        return twice(x) * plain(x)
+
+    def helper_on_an_expression(self, x):
+        return twice(x * 2.0)
 
     def by_kind(self, x):
         if x.dtype.kind == "f" and 0 < x.dtype.type(0.5) <= 1:
@@ -244,6 +259,28 @@ def test_an_or_whose_value_is_not_a_bool_keeps_its_value():
     x = np.array([1.0])
     lines, out = inlined(Ops().kind_or_name, x, dtypes={"a0": x.dtype})
     assert lines == ["out = False or a0.dtype.name"] and out == "float64"
+
+
+def test_a_one_line_helper_is_put_in_once_its_type_test_is_decided():
+    x = np.array([1.0, 2.0])
+    lines, out = inlined(Ops().uses_helpers, x, dtypes={"a0": x.dtype})
+    assert lines == ["out = (a0 + a0) * a0"] and out.tolist() == [2.0, 8.0]
+    lines, out = inlined(Ops().uses_helpers, x)  # a0's type unknown: plain is called
+    assert lines == ["out = (a0 + a0) * plain(a0)"] and out.tolist() == [2.0, 8.0]
+
+
+def test_a_helper_that_would_evaluate_an_argument_twice_is_called():
+    lines, out = inlined(Ops().helper_on_an_expression, np.array([1.0]), dtypes={"a0": np.dtype(float)})
+    assert lines == ["out = twice(a0 * 2.0)"] and out.tolist() == [4.0]
+
+
+def test_ops_helpers_read_as_the_rule_in_the_listing():
+    x = tg.tensor([[0.5, -1.0]], requires_grad=True)
+    _, listing = traced(lambda x: x.leaky_relu(0.01).sum() + x.relu().sum(), x)
+    assert "np.where(a0 > 0, " in listing and " * 0.01)  # LeakyReLUBackward" in listing
+    assert " > 0)  # ReLUBackward" in listing and "_array" not in listing
+    replay_equals_eager(lambda x: x.leaky_relu(0.01).sum() + x.relu().sum(),
+                        tg.tensor([[0.5, -1.0]], requires_grad=True))
 
 
 def test_a_reassigned_argument_is_copied_into_a_variable_of_its_own():
