@@ -65,6 +65,7 @@ Limits of tracing, by design:
 """
 from __future__ import annotations
 
+import ast
 import io
 import math
 import re
@@ -498,8 +499,10 @@ class _Trace:
         if self.takes_tensors:
             lines[0] = lines[0].replace("):", ", tensors):").replace("(, ", "(")
         returns, self.result = _returns(result, recorder)
+        lines, kept = _without_dead_stores(lines, namespace)
         lines, origin = _free_after_last_use(lines, returns)
-        self.forward_at = {i + 1: forward_lines[old] for i, old in enumerate(origin) if old in forward_lines}
+        self.forward_at = {i + 1: forward_lines[kept[old]] for i, old in enumerate(origin)
+                           if old is not None and kept[old] in forward_lines}
         lines.append(f"    return {returns}")
         self.source = "\n".join(lines)
         with warnings.catch_warnings():  # `1.5 is 1.5`, from an op's `a is b` with literals put in
@@ -600,6 +603,69 @@ def statements(lines):
         else:
             groups[-1].append(line)
     return groups
+
+
+def _without_dead_stores(lines, namespace):
+    """(lines, the index each had before) without the `N3.attr = value` statements whose
+    node nothing in the replay reads again. A forward sets attributes for its backward
+    (`N5.exponent = 2`); a backward inlined with them put in, or folded, reads none, and
+    the node holds the traced values still. Kept: a store whose value calls anything but
+    a pure builtin, and every store to a node that a line that stays names (even in a
+    string), or whose method the replay calls (`B9`, `F3`)."""
+    names_of = {}  # node -> the names the replay's namespace gives it or its methods
+    for name, value in namespace.items():
+        node = value if isinstance(value, autograd.Function) else getattr(value, "__self__", None)
+        if isinstance(node, autograd.Function):
+            names_of.setdefault(node, set()).add(name)
+    stores = {}  # line index -> (node, the op's name in the line's comment or "")
+    for i, line in enumerate(lines):
+        store = re.fullmatch(r"    (N\d+)\.\w+ = (.*?)(?:  # (\w+))?", line)
+        if store and isinstance(namespace.get(store[1]), autograd.Function) \
+                and _plain_value(store[2], namespace):
+            stores[i] = (namespace[store[1]], store[3] or "")
+    live, changed = set(), True
+    while changed:  # a store that stays may read another node (none of ours do)
+        read = " ".join(line for i, line in enumerate(lines) if not line.lstrip().startswith("# folded:")
+                        and (i not in stores or stores[i][0] in live))
+        found = {node for node, _ in stores.values() if node not in live
+                 and any(re.search(rf"\b{name}\b", read) for name in names_of[node])}
+        live |= found
+        changed = bool(found)
+    out, kept, label = [], [], ""
+    for i, line in enumerate(lines):
+        if i in stores and stores[i][0] not in live:
+            label = label or stores[i][1]
+            continue
+        if label and "  # " not in line:  # the op's name goes to its first line that stays
+            line += f"  # {label}"
+        out.append(line)
+        kept.append(i)
+        label = ""
+    return out, kept
+
+
+_PURE = {"max": max, "min": min, "len": len, "abs": abs}  # builtins a dropped store may call
+
+
+def _plain_value(source, namespace) -> bool:
+    """Whether `source` computes from names and constants only: attributes, arithmetic,
+    tuples, and calls of pure builtins or math.prod (`(1,) * v5.ndim`, `v5.size //
+    max(1, math.prod(N8.kept_shape))`). Dropping it drops no work that acts elsewhere."""
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError:
+        return False
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Call):
+            pure = (isinstance(n.func, ast.Name) and n.func.id in _PURE and n.func.id not in namespace) \
+                or (isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)
+                    and namespace.get(n.func.value.id) is math and n.func.attr == "prod")
+            if not pure or n.keywords or any(isinstance(a, ast.Starred) for a in n.args):
+                return False
+        elif not isinstance(n, (ast.Expression, ast.Name, ast.Constant, ast.Attribute, ast.Tuple,
+                                ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop, ast.expr_context)):
+            return False
+    return True
 
 
 def _free_after_last_use(lines, returns):

@@ -210,6 +210,38 @@ def test_kernels_lists_the_replay_function():
         assert expected in listing
 
 
+def test_attributes_a_forward_stores_for_its_backward_go_when_nothing_reads_them():
+    # PowScalar stores its exponent for its backward, which reads it as the constant 2;
+    # Sum stores shapes for its backward, which is folded (it reads only the seed)
+    step = tg.jit(lambda x: (x ** 2).sum().backward())
+    x = tg.tensor([1.5, -2.0], requires_grad=True)
+    step(x)
+    listing = step.kernels()
+    assert "v0 = a0 ** 2  # PowScalar" in listing and "# Sum" in listing
+    assert ".exponent =" not in listing and ".in_shape =" not in listing
+    x.grad = None
+    step(x)
+    assert x.grad.tolist() == [3.0, -4.0]
+
+
+def test_a_store_stays_while_the_replay_reads_its_node():
+    # float64 Mean divides by the count it stores; a node whose backward is called keeps all
+    from tinygrad_edu.jit import _without_dead_stores
+    step = tg.jit(lambda x: x.mean().backward())
+    step(tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True))
+    assert ".count = " in step.kernels() and "/ N0.count" in step.kernels()
+
+    node = tg.ops.Exp()
+    lines = ["def replay(a0):", "    N1.k = 2  # Exp", "    N1.s = a0.shape", "    v1 = a0 * 2.0", "    return v1"]
+    assert _without_dead_stores(lines, {"N1": node}) == (
+        ["def replay(a0):", "    v1 = a0 * 2.0  # Exp", "    return v1"], [0, 3, 4])
+    kept, _ = _without_dead_stores(lines[:4] + ["    g2 = B2(v1)"] + lines[4:], {"N1": node, "B2": node.backward})
+    assert kept[1:3] == ["    N1.k = 2  # Exp", "    N1.s = a0.shape"]
+    called, _ = _without_dead_stores(["def replay(a0):", "    N1.k = f(a0)", "    return a0"],
+                                     {"N1": node, "f": abs})
+    assert called[1] == "    N1.k = f(a0)"  # a store that calls something stays
+
+
 @pytest.mark.parametrize("body, what", [
     (lambda x: float(x.sum()), "float()"),
     (lambda x: x.sum().item(), ".item()"),
