@@ -348,8 +348,8 @@ class _Decide(ast.NodeTransformer):
 
     def _helper_expression(self, helper, args):
         """The expression a one-line helper returns, with `args` put in and its type tests
-        decided; None if it is not one, or if an argument that is not a name or a constant
-        would be evaluated other than once."""
+        decided; None if it is not one, or if the arguments that are not a name or a
+        constant would not be evaluated once each, in the call's order, as the call does."""
         definition = _definition(helper)
         if definition is None or definition.args.vararg or len(definition.args.args) != len(args):
             return None
@@ -363,11 +363,9 @@ class _Decide(ast.NodeTransformer):
         if names.failed or any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
                                and n.func.id == "isinstance" for n in ast.walk(expression)):
             return None  # (a type test left undecided: the helper is called, as before)
-        uses = [n for n in ast.walk(expression)]
-        for argument in args:
-            if not isinstance(argument, (ast.Name, ast.Constant)) \
-                    and sum(n is argument or _same_tree(n, argument) for n in uses) != 1:
-                return None
+        evaluated = [a for a in args if not isinstance(a, (ast.Name, ast.Constant))]
+        if _evaluation_order(expression, evaluated) != list(range(len(evaluated))):
+            return None
         return expression
 
     def visit_Subscript(self, subscript):
@@ -437,10 +435,10 @@ _DTYPE_FACTS = ("kind", "type", "itemsize", "char", "name", "str")  # a dtype's 
 def _evaluated(node, dtypes, namespace):
     """The value of the expression `node` if it follows from literals and the dtypes of
     the arguments alone (`v4.dtype.kind`, `v4.dtype.type(0.01)`, `np.float64`), else
-    _UNKNOWN. A warning or an error while working it out leaves it unknown (it is then
-    run, and raised, at every replay as before)."""
+    _UNKNOWN. A warning or an error while working it out (NumPy's overflows raise here,
+    whatever np.errstate the trace runs in) leaves it unknown: it runs at every replay."""
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), np.errstate(all="raise"):
             warnings.simplefilter("error")
             return _value_of(node, dtypes, namespace)
     except Exception:  # noqa: BLE001 (whatever it is, the replay runs the code itself)
@@ -449,6 +447,24 @@ def _evaluated(node, dtypes, namespace):
 
 def _same_tree(a, b) -> bool:
     return type(a) is type(b) and ast.dump(a) == ast.dump(b)
+
+
+def _evaluation_order(expression, arguments) -> list | None:
+    """The indices of `arguments` (expressions) in the order `expression` evaluates them,
+    None if one sits where it may not run (a branch of `x if c else y`, `and`, `or`).
+    Python evaluates an expression's parts in the order their fields are listed."""
+    order = []
+
+    def walk(node, conditional):
+        for i, argument in enumerate(arguments):
+            if _same_tree(node, argument):
+                order.append(None if conditional else i)
+                return
+        for child in ast.iter_child_nodes(node):
+            walk(child, conditional or isinstance(node, (ast.IfExp, ast.BoolOp)))
+
+    walk(expression, False)
+    return None if None in order else order
 
 
 def _value_of(node, dtypes, namespace):

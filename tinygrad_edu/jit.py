@@ -237,10 +237,18 @@ def _guard_key(args) -> tuple:
             except TypeError:
                 raise TypeError(f"tg.jit: argument of type {type(a).__name__} is neither a Tensor "
                                 f"nor hashable; the trace is keyed on such arguments' values") from None
-            key.append(("value", a))
+            key.append(("value", _typed(a)))
     if len(arrays) > 1 and len(set(arrays)) < len(arrays):
         key.append("one array passed twice")  # (refused by the trace it asks for)
     return tuple(key)
+
+
+def _typed(value):
+    """`value` with its type, and its items' types: 1, 1.0 and True are equal (and hash
+    alike) as keys, but a step given one or the other traces different dtypes."""
+    if isinstance(value, tuple):
+        return (tuple, tuple(_typed(v) for v in value))
+    return (type(value), value)
 
 
 class _Recorder(autograd.Observer):
@@ -368,14 +376,15 @@ def _value(name, recorder):
     return recorder.values[name] if name in recorder.values else recorder.constants[name]
 
 
-def _dtypes(names, recorder) -> dict:
+def _dtypes(names, recorder, unfixed) -> dict:
     """{name: dtype} of the arrays among an op's arguments (`names`: a value, a constant or
-    a literal): the same at every replay, since the guards fix the inputs' dtypes and
-    NumPy's result dtypes follow from dtypes alone."""
+    a literal) that are the same at every replay: the guards fix the inputs' dtypes and
+    NumPy's result dtypes follow from dtypes alone, for the values that ops of
+    tinygrad_edu and nn make from those (not the `unfixed`)."""
     found = {}
     for name in names:
         value = recorder.values.get(name, recorder.constants.get(name))
-        if isinstance(value, np.ndarray):
+        if isinstance(value, np.ndarray) and name not in unfixed:
             found[name] = value.dtype
     return found
 
@@ -429,6 +438,9 @@ class _Trace:
         known = {}  # node -> its attributes known to be constant (see inlining.inline)
         forward_lines = {}  # line -> (node, its inputs' shapes and dtypes), to name an error's op
         node_of = {}  # custom op's node -> the name of the node made anew at each replay
+        # values whose dtype a replay may change: made by code that runs anew (a custom op, a
+        # call such as clip_grad_norm_), or from such a value; the inliner decides no test on them
+        unfixed = set()
         for k, kernel in enumerate(recorder.kernels):
             kernel, first = _renamed(kernel, folded), len(lines)
             kind = kernel[0]
@@ -438,7 +450,10 @@ class _Trace:
                             for option, value in options.items()}
                 namespace[f"N{k}"], ours = fn, _inlined_here(fn)
                 inlined = inlining.inline(fn.forward, args, keywords, out, f"t{k}_", f"N{k}", namespace,
-                                          known.setdefault(fn, {}), _dtypes(args, recorder)) if ours else None
+                                          known.setdefault(fn, {}), _dtypes(args, recorder, unfixed)) \
+                    if ours else None
+                if not ours or unfixed.intersection(args + list(keywords.values())):
+                    unfixed.add(out)
                 call = f"({', '.join(args + [f'{o}={s}' for o, s in keywords.items()])})"
                 if inlined is None and ours:  # options written out (`**options`: 0.07 µs)
                     namespace[f"F{k}"] = fn.forward
@@ -449,8 +464,8 @@ class _Trace:
                     inlined = [f"n{k} = C{k}()", f"{out} = n{k}.forward{call}",
                                f"n{k}.needs_input_grad = I{k}"]
                 lines += _indented(inlined, type(fn).__name__)
-                if zero_d:  # NumPy hands back scalars from 0-d arithmetic: apply makes them arrays
-                    lines.append(f"    {out} = asarray({out})")
+                if zero_d or fn in node_of:  # apply makes arrays of what forward returns: NumPy's
+                    lines.append(f"    {out} = asarray({out})")  # scalars, a custom op's list...
                 # (a custom op's `n3 = C3()` is not its forward: eager makes the node outside)
                 inputs = [_stand_in(_value(a, recorder)) for a in args]
                 forward_lines.update(dict.fromkeys(range(first + (fn in node_of), len(lines)), (fn, inputs)))
@@ -462,8 +477,10 @@ class _Trace:
                 if _inlined_here(fn):
                     attributes = known.setdefault(fn, {})
                     attributes["needs_input_grad"] = tuple(fn.needs_input_grad)  # guarded by the trace
-                    inlined = inlining.inline(fn.backward, [grad] + saved, {}, results, f"t{k}_",
-                                              f"N{k}", namespace, attributes, _dtypes([grad] + saved, recorder))
+                    inlined = inlining.inline(fn.backward, [grad] + saved, {}, results, f"t{k}_", f"N{k}",
+                                              namespace, attributes, _dtypes([grad] + saved, recorder, unfixed))
+                if not _inlined_here(fn) or unfixed.intersection([grad] + saved):
+                    unfixed.update(o[0] for o in outputs if o)
                 if inlined is None and fn in node_of:  # the node the replay made for this step
                     inlined = [f"{results} = {node_of[fn]}.backward({', '.join([grad] + saved)})"]
                 elif inlined is None:
@@ -477,6 +494,8 @@ class _Trace:
             elif kind == "sum":
                 _, name, parts = kernel
                 lines.append(f"    {name} = {' + '.join(parts)}")
+                if unfixed.intersection(parts):
+                    unfixed.add(name)
             elif kind == "accumulate" and id(kernel[1]) in input_index:
                 # an argument of the step that requires grad: this call's tensor gets it
                 lines.append(f"    accumulate_input(tensors[{input_index[id(kernel[1])]}], {kernel[2]})")
@@ -491,6 +510,7 @@ class _Trace:
             else:  # a call of an optimizer step, zero_grad, clip_grad_norm_
                 _, function, args, name, out = kernel
                 namespace[f"K{k}"], namespace[f"A{k}"] = function, args
+                unfixed.add(out)
                 call = f"K{k}({'*A' + str(k) if args else ''})"
                 lines.append(f"    {out + ' = ' + call + '._data' if out else call}  # {name}")
             if k in folded_kernels:  # run once, while tracing: shown, not replayed

@@ -119,8 +119,8 @@ class Tensor(ComposedOps, TensorProtocols, InPlaceMethods, HookMethods):
         dtype, copy = checks.to_arguments(self, args, kwargs)
         if dtype == self._data.dtype and not copy:
             return self
-        if dtype.kind != "f":  # integer results cannot carry gradients
-            return Tensor._make(self._data.astype(dtype))
+        if dtype.kind != "f":  # integer results carry no gradient, but are an op (tg.jit replays it)
+            return ops.Cast.apply(self.detach(), dtype=dtype)
         return ops.Cast.apply(self, dtype=dtype)
 
     def clone(self) -> Tensor:

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
+import nn
 import tinygrad_edu as tg
 from tinygrad_edu import inlining
 
@@ -105,6 +106,49 @@ def test_a_slope_that_rounds_to_zero_in_the_dtype_keeps_the_where_branch():
                         tg.tensor(np.array([[0.5, -1.0]], np.float16), requires_grad=True))
 
 
+class Compact(tg.Function):
+    """A custom op whose result's dtype depends on the values: int64 for whole numbers."""
+
+    def forward(self, x):
+        return x.astype(np.int64) if np.all(x == np.round(x)) else x.copy()
+
+    def backward(self, g):
+        return g
+
+
+def test_no_test_is_decided_on_a_dtype_that_code_run_anew_may_change():
+    # a custom op's result, and values made from it: traced on whole numbers (int64),
+    # replayed on halves (float64), Sum must still take its branch for floats
+    step = tg.jit(lambda x: (Compact.apply(x) * 1).sum())
+    step(tg.tensor([1.0, 2.0], dtype=tg.float64))
+    assert "dtype.kind == 'f'" in step.kernels()
+    assert step(tg.tensor([1.5, 2.25], dtype=tg.float64)).tolist() == 3.75
+
+
+def test_nor_on_the_dtype_of_a_calls_result():
+    # clip_grad_norm_ runs anew at each replay: its norm is float32 before any gradient,
+    # float64 after; float32(1.00000001) is 1, so the slope test differs between the two
+    w = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+
+    def body(x):
+        norm = nn.utils.clip_grad_norm_([w], 10.0)
+        w.grad = None
+        (w * x).sum().backward()
+        return norm.leaky_relu(1.00000001)
+
+    step, x = tg.jit(body), tg.tensor([3.0, 4.0], dtype=tg.float64)
+    step(x)
+    assert step(x).numpy().tobytes() == body(x).numpy().tobytes()
+
+
+def test_a_test_that_overflows_is_left_to_run_even_if_the_trace_ignores_overflows():
+    x = tg.tensor([1.0, -2.0], dtype=tg.float16)
+    step = tg.jit(lambda x: x.leaky_relu(1e10))
+    with np.errstate(all="ignore"):
+        step(x)
+    assert "if 0 < a0.dtype.type(10000000000.0) <= 1:" in step.kernels()
+
+
 def test_what_cannot_be_inlined_is_called():
     # Sum over a given axis keeps its generator expression; Cat takes keyword-only arguments
     x = tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -126,6 +170,14 @@ def twice(a):
 
 def plain(a):
     return a if isinstance(a, np.ndarray) else np.asarray(a)
+
+
+def reversed_difference(a, b):
+    return b - a  # evaluates b first
+
+
+def pick(flag, a, b):
+    return a if flag else b  # evaluates one of them
 
 
 class Ops:
@@ -184,6 +236,9 @@ class Ops:
 
     def helper_on_an_expression(self, x):
         return twice(x * 2.0)
+
+    def helpers_that_reorder_or_skip(self, x, flag):
+        return reversed_difference(x * 2.0, x * 3.0) + pick(flag, x * 2.0, x * 3.0)
 
     def by_kind(self, x):
         if x.dtype.kind == "f" and 0 < x.dtype.type(0.5) <= 1:
@@ -272,6 +327,13 @@ def test_a_one_line_helper_is_put_in_once_its_type_test_is_decided():
 def test_a_helper_that_would_evaluate_an_argument_twice_is_called():
     lines, out = inlined(Ops().helper_on_an_expression, np.array([1.0]), dtypes={"a0": np.dtype(float)})
     assert lines == ["out = twice(a0 * 2.0)"] and out.tolist() == [4.0]
+
+
+def test_a_helper_that_would_reorder_or_skip_its_arguments_is_called():
+    lines, out = inlined(Ops().helpers_that_reorder_or_skip, np.array([1.0]), True,
+                         dtypes={"a0": np.dtype(float)})
+    assert lines == ["out = reversed_difference(a0 * 2.0, a0 * 3.0) + pick(a1, a0 * 2.0, a0 * 3.0)"]
+    assert out.tolist() == [3.0]
 
 
 def test_ops_helpers_read_as_the_rule_in_the_listing():

@@ -199,6 +199,46 @@ def test_the_returned_loss_is_overwritten_by_the_next_call():
     assert second is first and second.item() != value  # the same Tensor, new values
 
 
+def test_integer_conversions_are_ops_that_replay():
+    # x.to(int64), and bool ** 2 (counted in int64), used to make their tensors outside
+    # any op: the replay kept the traced values
+    as_int = tg.jit(lambda x: x.to(tg.int64) * 2)
+    as_int(tg.tensor([1.0, 2.0]))
+    assert as_int(tg.tensor([5.0, 7.0])).tolist() == [10, 14]
+    squared = tg.jit(lambda b: b ** 2)
+    squared(tg.tensor([True, False]))
+    assert squared(tg.tensor([False, True])).tolist() == [0, 1]
+
+
+def test_numbers_of_other_types_are_other_arguments():
+    # 1, 1.0 and True are equal as keys, but give other dtypes: each traces its own
+    body = lambda x, s: (x * s).sum()
+    step, x = tg.jit(body), tg.tensor([1, 2])
+    for s in (1, 1.0, True):
+        got, want = step(x, s), body(x, s)
+        assert got.dtype == want.dtype and got.tolist() == want.tolist()
+    assert step.trace_count == 3
+    keyed = tg.jit(lambda x, pair: x * pair[1])
+    keyed(x, (1, 2))
+    assert keyed(x, (1, 2.0)).dtype == tg.float32 and keyed.trace_count == 2
+
+
+@pytest.mark.parametrize("result", [lambda x: np.ma.masked_greater(x, 10.0), lambda x: x.tolist()])
+def test_what_a_custom_forward_returns_is_made_an_array_as_eager_makes_it(result):
+    class Op(tg.Function):
+        def forward(self, x):
+            return result(x)
+
+        def backward(self, g):
+            return g
+
+    body = lambda x: Op.apply(x).sum()
+    step = tg.jit(body)
+    step(tg.tensor([1.0, 2.0], dtype=tg.float64))
+    x = tg.tensor([1.0, 20.0], dtype=tg.float64)
+    assert step(x).tolist() == body(x).tolist() == 21.0
+
+
 def test_kernels_lists_the_replay_function():
     step, _, samples = xor_setup(OPTIMIZERS["sgd"])
     step = tg.jit(step)
