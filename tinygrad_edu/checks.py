@@ -617,7 +617,12 @@ def linear_shapes(input_shape: tuple, weight_shape: tuple) -> None:
 
 
 def where_condition(condition) -> np.ndarray:
-    condition = condition._data if hasattr(condition, "_data") else np.asarray(condition)
+    if hasattr(condition, "_data"):
+        from .jit import read_outside_ops  # (jit imports this module)
+        read_outside_ops(condition)  # tg.jit guards it: it is an option of Where, not an input
+        condition = condition._data
+    else:
+        condition = np.asarray(condition)
     if condition.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {condition.dtype}")

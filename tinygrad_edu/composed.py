@@ -476,7 +476,7 @@ def _reversed_order(t):
     while ~t reverses the order of every value. Integer tensors carry no gradient."""
     if t._data.dtype.kind == "f":
         return -t
-    return t._make(np.asarray(np.invert(t._data)))
+    return more_ops.Indices.apply(t.detach(), find=np.invert)  # an op, which tg.jit replays
 
 
 def stack(tensors, dim=0):

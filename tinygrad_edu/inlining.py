@@ -56,7 +56,7 @@ _compiled_files = {}  # (file name, hash of its text) -> its code compiled again
 
 # names the replay function gives its own values, kernels and constants, its local
 # variables `tensors` and `_`, and itself (see jit.py): a global of that name is renamed
-_REPLAY_NAME = re.compile(r"^([vgactn]\d|[A-Z]\d|D_|O\d|tensors$|_$|replay$)")
+_REPLAY_NAME = re.compile(r"^([vgactn]\d|[A-Z]\d|[DE]_|O\d|tensors$|_$|replay$|dtype_changed$)")
 
 # a comprehension may stay in a branch that step 2 drops (Sum's `axis is None`); one that
 # is left makes the method not inlined (it would close over the replay's variables)
@@ -451,8 +451,9 @@ def _same_tree(a, b) -> bool:
 
 def _evaluation_order(expression, arguments) -> list | None:
     """The indices of `arguments` (expressions) in the order `expression` evaluates them,
-    None if one sits where it may not run (a branch of `x if c else y`, `and`, `or`).
-    Python evaluates an expression's parts in the order their fields are listed."""
+    None if one sits where it may not run (a branch of `x if c else y`, `and`, `or`, a
+    chained comparison) or runs out of its fields' order (a dict display). Python
+    evaluates the other expressions' parts in the order their fields are listed."""
     order = []
 
     def walk(node, conditional):
@@ -461,7 +462,8 @@ def _evaluation_order(expression, arguments) -> list | None:
                 order.append(None if conditional else i)
                 return
         for child in ast.iter_child_nodes(node):
-            walk(child, conditional or isinstance(node, (ast.IfExp, ast.BoolOp)))
+            walk(child, conditional or isinstance(node, (ast.IfExp, ast.BoolOp, ast.Dict))
+                 or (isinstance(node, ast.Compare) and len(node.ops) > 1))
 
     walk(expression, False)
     return None if None in order else order

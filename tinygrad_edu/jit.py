@@ -127,14 +127,22 @@ def _of_the_step(tensors) -> bool:
 def once(function, *args):
     """Run `function(*args)` now, as library code that eager too runs once and a replay
     not at all (a scheduler's set-up step, made where the step builds it): like a call,
-    it may read parameters; unlike one, it is not recorded."""
+    it may read parameters; unlike one, it is not recorded. So it may not be given a
+    tensor of the step, nor return a tensor (the replay would keep the traced one)."""
     if _recorder is None:
         return function(*args)
+    if any(_of_the_step(t) for t in _tensors_in(args)):
+        raise TracingError("tg.jit: tg.jit.once inside a traced step is given a tensor of the step; "
+                           "a replay does not run it. Use tg.jit.call, or call it outside the step")
     _recorder.in_call += 1
     try:
-        return function(*args)
+        result = function(*args)
     finally:
         _recorder.in_call -= 1
+    if any(True for _ in _tensors_in(result)):
+        raise TracingError("tg.jit: tg.jit.once inside a traced step returned a tensor; a replay does "
+                           "not run it, so the step would keep the traced one. Use tg.jit.call")
+    return result
 
 
 def _tensors_in(value):
@@ -147,6 +155,14 @@ def _tensors_in(value):
     elif isinstance(value, dict):
         for item in value.values():
             yield from _tensors_in(item)
+
+
+def read_outside_ops(tensor) -> None:
+    """Called where a tensor's array is read other than as an op's input (a where
+    condition, the gradient given to backward): while a step is traced, such a tensor from
+    outside the step is guarded as a parameter is (its array replaced traces again)."""
+    if _recorder is not None and isinstance(tensor, autograd.Tensor):
+        _recorder.guard(tensor)
 
 
 def grad_read(tensor) -> None:
@@ -206,8 +222,8 @@ class jit:
             raise TracingError("tg.jit: a traced step called another traced step")
         key = _guard_key(args)
         trace = self.traces.get(key)
-        if trace is not None and trace.still_valid():
-            return trace.replay(args)
+        if trace is not None and trace.still_valid() and not anomaly.is_anomaly_enabled():
+            return trace.replay(args)  # (anomaly mode, turned on since, makes record() refuse)
         trace, result = _Trace.record(self.fn, args)
         self.traces[key] = trace
         return result
@@ -229,7 +245,8 @@ def _guard_key(args) -> tuple:
     key, arrays = [autograd.grad_mode.enabled], []
     for a in args:
         if isinstance(a, autograd.Tensor):
-            key.append((a._data.shape, a._data.dtype, a._requires_grad))
+            # (the layout too: whether a reshape gives a view or a copy follows from it)
+            key.append((a._data.shape, a._data.dtype, a._data.strides, a._requires_grad))
             arrays.append(id(a._data))
         else:
             try:
@@ -245,9 +262,14 @@ def _guard_key(args) -> tuple:
 
 def _typed(value):
     """`value` with its type, and its items' types: 1, 1.0 and True are equal (and hash
-    alike) as keys, but a step given one or the other traces different dtypes."""
-    if isinstance(value, tuple):
-        return (tuple, tuple(_typed(v) for v in value))
+    alike) as keys, but a step given one or the other traces different dtypes; so are
+    0.0 and -0.0 (a float is keyed by its bits: nan is then equal to itself)."""
+    if isinstance(value, tuple):  # (a namedtuple's own __getitem__ may give other items)
+        return (type(value), tuple(_typed(v) for v in value))
+    if isinstance(value, frozenset):
+        return (frozenset, frozenset(_typed(v) for v in value))
+    if isinstance(value, (float, np.floating)):
+        return (type(value), float(value).hex())
     return (type(value), value)
 
 
@@ -305,6 +327,14 @@ class _Recorder(autograd.Observer):
         self.kernels.append(("sum", name, parts))
         return name
 
+    def guard(self, t) -> None:
+        """A tensor from outside the step (a parameter, a number made a tensor) is guarded,
+        each one, also when its array came in through another (w, after w.detach())."""
+        if t.grad_fn is None and self.names.get(id(t._data), "c")[0] == "c" and id(t) not in self.leaves:
+            self.leaves[id(t)] = (t, t._data, t._requires_grad)
+            if not t._requires_grad:
+                self.constant_tensors.setdefault(self.ref(t._data), t)
+
     # -- autograd.Observer ----------------------------------------------------------
 
     def applied(self, fn, out, options):
@@ -314,10 +344,11 @@ class _Recorder(autograd.Observer):
                 self.keep.append(out._data)
             return
         for p in fn.parents:
-            if id(p._data) not in self.names and p.grad_fn is None:
-                self.leaves[id(p)] = (p, p._data, p._requires_grad)
-                if not p._requires_grad:
-                    self.constant_tensors[self.ref(p._data)] = p
+            if self.names.get(id(p._data)) == "s":
+                raise TracingError(f"tg.jit: {type(fn).__name__} inside a traced step reads a value that "
+                                   f"tg.jit.call or tg.jit.once computed from the step's tensors; a "
+                                   f"replay would not compute it anew. Compute it in the step")
+            self.guard(p)
         args = [self.ref(p._data) for p in fn.parents]
         self.nodes.add(fn)
         self.kernels.append(("forward", fn, args, dict(options), self.new_name(out._data),
@@ -362,7 +393,8 @@ class _Recorder(autograd.Observer):
                 outputs.append(None)
                 continue
             fit = raw[i].shape != p._data.shape or raw[i].dtype != p._data.dtype
-            outputs.append((self.new_name(g, "g"), fit, p._data if fit else None))
+            outputs.append((self.new_name(g, "g"), fit, p._data if fit else None,
+                            getattr(raw[i], "dtype", None)))
             self.parts.setdefault(p if node is None else node, []).append(outputs[-1][0])
         self.kernels.append(("backward", fn, self.grad_of[fn], saved, outputs, as_tuple))
 
@@ -376,15 +408,31 @@ def _value(name, recorder):
     return recorder.values[name] if name in recorder.values else recorder.constants[name]
 
 
-def _dtypes(names, recorder, unfixed) -> dict:
+def _dtype_check(name, what, recorder, namespace, dtype=None) -> str:
+    """A line of the replay that stops it when a value made by code run anew (a custom op,
+    a call) has another dtype than when traced: the trace decided promotions, constants
+    and casts from it, so a replay would give other numbers than eager."""
+    namespace[f"E_{name}"] = recorder.values[name].dtype if dtype is None else dtype
+    namespace["dtype_changed"] = _dtype_changed
+    return f"    if {name}.dtype != E_{name}: dtype_changed({what!r}, {name}, E_{name})"
+
+
+def _dtype_changed(what, value, traced):
+    raise TracingError(f"tg.jit: {what} gave {value.dtype} here and {traced} when the step was traced; "
+                       f"the replay keeps what the trace decided from that dtype (promotions, "
+                       f"constants, casts), so it stops rather than give other numbers than eager. "
+                       f"Make it give one dtype, or run the step eagerly")
+
+
+def _dtypes(names, recorder) -> dict:
     """{name: dtype} of the arrays among an op's arguments (`names`: a value, a constant or
-    a literal) that are the same at every replay: the guards fix the inputs' dtypes and
-    NumPy's result dtypes follow from dtypes alone, for the values that ops of
-    tinygrad_edu and nn make from those (not the `unfixed`)."""
+    a literal): the same at every replay. The guards fix the inputs' and parameters'
+    dtypes; NumPy's result dtypes follow from dtypes alone; and what code run anew makes
+    (a custom op, a call) is checked at each replay (`_dtype_check`)."""
     found = {}
     for name in names:
         value = recorder.values.get(name, recorder.constants.get(name))
-        if isinstance(value, np.ndarray) and name not in unfixed:
+        if isinstance(value, np.ndarray):
             found[name] = value.dtype
     return found
 
@@ -438,9 +486,6 @@ class _Trace:
         known = {}  # node -> its attributes known to be constant (see inlining.inline)
         forward_lines = {}  # line -> (node, its inputs' shapes and dtypes), to name an error's op
         node_of = {}  # custom op's node -> the name of the node made anew at each replay
-        # values whose dtype a replay may change: made by code that runs anew (a custom op, a
-        # call such as clip_grad_norm_), or from such a value; the inliner decides no test on them
-        unfixed = set()
         for k, kernel in enumerate(recorder.kernels):
             kernel, first = _renamed(kernel, folded), len(lines)
             kind = kernel[0]
@@ -450,10 +495,7 @@ class _Trace:
                             for option, value in options.items()}
                 namespace[f"N{k}"], ours = fn, _inlined_here(fn)
                 inlined = inlining.inline(fn.forward, args, keywords, out, f"t{k}_", f"N{k}", namespace,
-                                          known.setdefault(fn, {}), _dtypes(args, recorder, unfixed)) \
-                    if ours else None
-                if not ours or unfixed.intersection(args + list(keywords.values())):
-                    unfixed.add(out)
+                                          known.setdefault(fn, {}), _dtypes(args, recorder)) if ours else None
                 call = f"({', '.join(args + [f'{o}={s}' for o, s in keywords.items()])})"
                 if inlined is None and ours:  # options written out (`**options`: 0.07 µs)
                     namespace[f"F{k}"] = fn.forward
@@ -466,6 +508,8 @@ class _Trace:
                 lines += _indented(inlined, type(fn).__name__)
                 if zero_d or fn in node_of:  # apply makes arrays of what forward returns: NumPy's
                     lines.append(f"    {out} = asarray({out})")  # scalars, a custom op's list...
+                if fn in node_of:
+                    lines.append(_dtype_check(out, f"{type(fn).__name__}.forward", recorder, namespace))
                 # (a custom op's `n3 = C3()` is not its forward: eager makes the node outside)
                 inputs = [_stand_in(_value(a, recorder)) for a in args]
                 forward_lines.update(dict.fromkeys(range(first + (fn in node_of), len(lines)), (fn, inputs)))
@@ -478,15 +522,16 @@ class _Trace:
                     attributes = known.setdefault(fn, {})
                     attributes["needs_input_grad"] = tuple(fn.needs_input_grad)  # guarded by the trace
                     inlined = inlining.inline(fn.backward, [grad] + saved, {}, results, f"t{k}_", f"N{k}",
-                                              namespace, attributes, _dtypes([grad] + saved, recorder, unfixed))
-                if not _inlined_here(fn) or unfixed.intersection([grad] + saved):
-                    unfixed.update(o[0] for o in outputs if o)
+                                              namespace, attributes, _dtypes([grad] + saved, recorder))
                 if inlined is None and fn in node_of:  # the node the replay made for this step
                     inlined = [f"{results} = {node_of[fn]}.backward({', '.join([grad] + saved)})"]
                 elif inlined is None:
                     namespace[f"B{k}"] = fn.backward
                     inlined = [f"{results} = B{k}({', '.join([grad] + saved)})"]
                 lines += _indented(inlined, fn.name())
+                if not _inlined_here(fn):  # what fit() does, and adopt, was decided on these dtypes
+                    lines += [_dtype_check(o[0], f"{type(fn).__name__}.backward", recorder, namespace,
+                                           o[3]) for o in outputs if o and o[3] is not None]
                 for o in outputs:
                     if o and o[1]:
                         namespace[f"D_{o[0]}"] = o[2]
@@ -494,8 +539,6 @@ class _Trace:
             elif kind == "sum":
                 _, name, parts = kernel
                 lines.append(f"    {name} = {' + '.join(parts)}")
-                if unfixed.intersection(parts):
-                    unfixed.add(name)
             elif kind == "accumulate" and id(kernel[1]) in input_index:
                 # an argument of the step that requires grad: this call's tensor gets it
                 lines.append(f"    accumulate_input(tensors[{input_index[id(kernel[1])]}], {kernel[2]})")
@@ -510,9 +553,10 @@ class _Trace:
             else:  # a call of an optimizer step, zero_grad, clip_grad_norm_
                 _, function, args, name, out = kernel
                 namespace[f"K{k}"], namespace[f"A{k}"] = function, args
-                unfixed.add(out)
                 call = f"K{k}({'*A' + str(k) if args else ''})"
                 lines.append(f"    {out + ' = ' + call + '._data' if out else call}  # {name}")
+                if out:
+                    lines.append(_dtype_check(out, name, recorder, namespace))
             if k in folded_kernels:  # run once, while tracing: shown, not replayed
                 lines[first:] = [f"    # folded: {line.strip()}" for line in lines[first:]]
         self.takes_tensors = any(re.search(r"\btensors\[", line) for line in lines)
@@ -534,8 +578,8 @@ class _Trace:
     def still_valid(self) -> bool:
         """The parameters are the arrays traced (not replaced) with the same requires_grad."""
         for t, array, requires_grad in self.leaves:  # a loop: all(generator) costs 2x per step
-            if t._data is not array or t._requires_grad is not requires_grad:
-                return False
+            if t._data is not array or t._requires_grad is not requires_grad or t._hooks:
+                return False  # (hooks added since: tracing again refuses them)
         return True
 
     def replay(self, args):

@@ -309,7 +309,7 @@ _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 class Indices(Function):
     """indices(x): no derivative — positions read off x's values (argmax, sort order)
 
-    `find(x)` computes them in NumPy. Applied to a detached input it records no node,
+    `find(x)` computes them in NumPy (also ~x of integers, which min takes the max of). Applied to a detached input it records no node,
     but it is an op: tg.jit replays it on each step's values instead of keeping the
     positions of the traced step.
     """

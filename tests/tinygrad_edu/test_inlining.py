@@ -116,18 +116,17 @@ class Compact(tg.Function):
         return g
 
 
-def test_no_test_is_decided_on_a_dtype_that_code_run_anew_may_change():
-    # a custom op's result, and values made from it: traced on whole numbers (int64),
-    # replayed on halves (float64), Sum must still take its branch for floats
+def test_a_replay_stops_where_code_run_anew_gives_another_dtype():
+    # a custom op's result (int64 for whole numbers), and a call's (clip_grad_norm_: float32
+    # before any gradient): the trace decided tests, promotions and constants on the traced
+    # dtype, so a replay stops rather than give other numbers than eager
     step = tg.jit(lambda x: (Compact.apply(x) * 1).sum())
     step(tg.tensor([1.0, 2.0], dtype=tg.float64))
-    assert "dtype.kind == 'f'" in step.kernels()
-    assert step(tg.tensor([1.5, 2.25], dtype=tg.float64)).tolist() == 3.75
+    assert "dtype.kind" not in step.kernels()  # Sum's test decided: int64, checked at each replay
+    assert step(tg.tensor([3.0, 4.0], dtype=tg.float64)).tolist() == 7
+    with pytest.raises(tg.TracingError, match="Compact.forward gave float64 here and int64 when"):
+        step(tg.tensor([1.5, 2.25], dtype=tg.float64))
 
-
-def test_nor_on_the_dtype_of_a_calls_result():
-    # clip_grad_norm_ runs anew at each replay: its norm is float32 before any gradient,
-    # float64 after; float32(1.00000001) is 1, so the slope test differs between the two
     w = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
 
     def body(x):
@@ -138,7 +137,8 @@ def test_nor_on_the_dtype_of_a_calls_result():
 
     step, x = tg.jit(body), tg.tensor([3.0, 4.0], dtype=tg.float64)
     step(x)
-    assert step(x).numpy().tobytes() == body(x).numpy().tobytes()
+    with pytest.raises(tg.TracingError, match="clip_grad_norm gave float64 here and float32 when"):
+        step(x)
 
 
 def test_a_test_that_overflows_is_left_to_run_even_if_the_trace_ignores_overflows():
@@ -178,6 +178,14 @@ def reversed_difference(a, b):
 
 def pick(flag, a, b):
     return a if flag else b  # evaluates one of them
+
+
+def between(a, b):
+    return 0.0 < a < b  # b is not evaluated where a <= 0
+
+
+def keyed(a, b):
+    return {"a": a, "b": b}  # evaluated key, value, key, value
 
 
 class Ops:
@@ -239,6 +247,9 @@ class Ops:
 
     def helpers_that_reorder_or_skip(self, x, flag):
         return reversed_difference(x * 2.0, x * 3.0) + pick(flag, x * 2.0, x * 3.0)
+
+    def helpers_with_chains_and_dicts(self, x):
+        return between(x * 2.0, x * 3.0), keyed(x * 2.0, x * 3.0)
 
     def by_kind(self, x):
         if x.dtype.kind == "f" and 0 < x.dtype.type(0.5) <= 1:
@@ -334,6 +345,8 @@ def test_a_helper_that_would_reorder_or_skip_its_arguments_is_called():
                          dtypes={"a0": np.dtype(float)})
     assert lines == ["out = reversed_difference(a0 * 2.0, a0 * 3.0) + pick(a1, a0 * 2.0, a0 * 3.0)"]
     assert out.tolist() == [3.0]
+    lines, _ = inlined(Ops().helpers_with_chains_and_dicts, np.array([1.0]), dtypes={"a0": np.dtype(float)})
+    assert lines == ["out = (between(a0 * 2.0, a0 * 3.0), keyed(a0 * 2.0, a0 * 3.0))"]
 
 
 def test_ops_helpers_read_as_the_rule_in_the_listing():

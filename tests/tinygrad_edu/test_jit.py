@@ -239,6 +239,137 @@ def test_what_a_custom_forward_returns_is_made_an_array_as_eager_makes_it(result
     assert step(x).tolist() == body(x).tolist() == 21.0
 
 
+def test_a_parameter_first_converted_to_int_is_still_guarded():
+    # w.to(int64) reads w's array through w.detach(): w itself must still be guarded
+    w = tg.tensor([1.5, 2.5], requires_grad=True)
+
+    def body(x):
+        w.grad = None
+        k = w.to(tg.int64)
+        (w * x * k).sum().backward()
+        return k * 1
+
+    step, x = tg.jit(body), tg.tensor([1.0, 2.0])
+    step(x)
+    w.data = tg.tensor([7.5, 9.5])
+    assert step(x).tolist() == [7, 9]  # traced again: eager gives [7, 9] too
+
+
+def test_min_of_integers_replays():
+    step = tg.jit(lambda x: x.min() * 1 + tg.minimum(x, x * 0))  # -2 + [0, 0, -2]
+    step(tg.tensor([1, 2, 3]))
+    assert step(tg.tensor([0, 5, -2])).tolist() == [-2, -2, -4]
+
+
+class Halving(tg.Function):
+    """A custom op whose backward gives float32 for a gradient above 1, else float64."""
+
+    def forward(self, x):
+        return x * 0.5
+
+    def backward(self, g):
+        return (g * 0.5).astype(np.float32) if g.max() > 1 else g * 0.5
+
+
+def test_a_replay_stops_where_a_custom_backward_gives_another_dtype():
+    w = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+
+    def body(seed):
+        w.grad = None
+        Halving.apply(w).backward(seed)
+
+    step = tg.jit(body)
+    step(tg.tensor([1.0, 1.0], dtype=tg.float64))
+    step(tg.tensor([0.5, 1.0], dtype=tg.float64))
+    assert w.grad.tolist() == [0.25, 0.5]
+    with pytest.raises(tg.TracingError, match="Halving.backward gave float32 here and float64 when"):
+        step(tg.tensor([4.0, 1.0], dtype=tg.float64))
+
+
+def test_the_guard_tells_apart_numbers_that_compare_equal():
+    # -0.0 == 0.0, nan != nan, and a tuple class's own items are other arguments too
+    scaled = tg.jit(lambda x, s: x * s)
+    x = tg.tensor([1.0, -1.0])
+    scaled(x, 0.0)
+    assert scaled(x, -0.0).numpy().tobytes() == (x * -0.0).numpy().tobytes()
+    for _ in range(3):
+        scaled(x, float("nan"))
+    assert scaled.trace_count == 3
+
+    class Hundreds(tuple):
+        def __getitem__(self, i):
+            return 100
+
+    first = tg.jit(lambda x, t: x * t[0])
+    first(x, (2, 3))
+    assert first(x, Hundreds((2, 3))).tolist() == [100.0, -100.0]
+    summed = tg.jit(lambda x, s: x * sum(s))
+    summed(tg.tensor([1, 2]), frozenset({1}))
+    assert summed(tg.tensor([1, 2]), frozenset({1.0})).dtype == tg.float32
+
+
+def test_a_gradient_never_shares_memory_with_a_seed_given_in_another_layout():
+    # traced with a strided seed (reshape copies it), replayed with a contiguous one
+    # (reshape would give a view of it): another layout is another guard key
+    w = tg.tensor(np.zeros((2, 3), np.float32), requires_grad=True)
+    step = tg.jit(lambda seed: w.reshape(3, 2).backward(seed))
+    step(tg.tensor(np.arange(12, dtype=np.float32).reshape(3, 4))[:, :2])
+    w.grad = None
+    seed = tg.tensor(np.ones((3, 2), np.float32))
+    step(seed)
+    step(seed)
+    assert seed.tolist() == [[1.0, 1.0]] * 3 and w.grad.tolist() == [[2.0] * 3] * 2
+    assert step.trace_count == 2
+
+
+def test_tensors_read_outside_ops_are_guarded_like_parameters():
+    # the gradient given to backward and a where condition: replaced by .data =, read anew
+    w, seed = tg.tensor([1.0, 2.0], requires_grad=True), tg.tensor([1.0, 1.0])
+    condition = tg.tensor([True, False])
+
+    def body(x):
+        w.grad = None
+        (w * x).backward(seed)
+        return tg.where(condition, x, x * 0)
+
+    step, x = tg.jit(body), tg.tensor([1.0, 2.0])
+    step(x)
+    seed.data, condition.data = tg.tensor([5.0, 7.0]), tg.tensor([False, True])
+    assert step(x).tolist() == [0.0, 2.0] and w.grad.tolist() == [5.0, 14.0]
+
+
+def test_hooks_and_anomaly_mode_turned_on_after_tracing_are_not_skipped():
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+
+    def body(x):
+        w.grad = None
+        (w * x).sum().backward()
+
+    step, x = tg.jit(body), tg.tensor([3.0, 4.0])
+    step(x)
+    with tg.detect_anomaly(), pytest.raises(tg.TracingError, match="anomaly mode is on"):
+        step(x)
+    w.register_hook(lambda g: g * 2)
+    with pytest.raises(tg.TracingError, match="a leaf with hooks"):
+        step(x)
+
+
+def test_once_and_values_computed_in_calls_are_refused_where_a_replay_would_skip_them():
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(tg.TracingError, match="once inside a traced step is given a tensor of the step"):
+        tg.jit(lambda x: tg.jit.once(lambda t: t * 2, x) + 1)(tg.tensor([1.0]))
+    with pytest.raises(tg.TracingError, match="once inside a traced step returned a tensor"):
+        tg.jit(lambda x: x * tg.jit.once(lambda: w * 2))(tg.tensor([1.0, 1.0]))
+    kept = []
+
+    def body(x):
+        tg.jit.call(lambda: kept.append(x * 2))  # a value of the step, made in a call
+        return kept[-1] + 1
+
+    with pytest.raises(tg.TracingError, match="reads a value that tg.jit.call or tg.jit.once computed"):
+        tg.jit(body)(tg.tensor([1.0]))
+
+
 def test_kernels_lists_the_replay_function():
     step, _, samples = xor_setup(OPTIMIZERS["sgd"])
     step = tg.jit(step)
