@@ -577,6 +577,7 @@ def index(value) -> list:
 def _index_item(item):
     """Tensors and lists inside an index become NumPy arrays (int or bool)."""
     if hasattr(item, "_data"):
+        _read_outside_ops(item)
         item = item._data
     elif isinstance(item, list):
         try:
@@ -616,10 +617,16 @@ def linear_shapes(input_shape: tuple, weight_shape: tuple) -> None:
     matmul_shapes((math.prod(input_shape[:-1]), input_shape[-1]), weight_shape[::-1])
 
 
+def _read_outside_ops(tensor) -> None:
+    """An option of an op is read from `tensor` (a where condition, an index): tg.jit
+    guards a tensor from outside the step like a parameter (it is not an op's input)."""
+    from .jit import read_outside_ops  # (jit imports this module)
+    read_outside_ops(tensor)
+
+
 def where_condition(condition) -> np.ndarray:
     if hasattr(condition, "_data"):
-        from .jit import read_outside_ops  # (jit imports this module)
-        read_outside_ops(condition)  # tg.jit guards it: it is an option of Where, not an input
+        _read_outside_ops(condition)
         condition = condition._data
     else:
         condition = np.asarray(condition)
@@ -944,6 +951,7 @@ def masked_fill_args(t, mask, value, op: str = "masked_fill") -> np.ndarray:
     number(value, op, "value")
     if t.dtype.kind in "iu":
         fits_dtype(value, t.dtype, op)
+    _read_outside_ops(mask)
     return mask._data
 
 

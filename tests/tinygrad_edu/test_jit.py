@@ -336,6 +336,12 @@ def test_tensors_read_outside_ops_are_guarded_like_parameters():
     step(x)
     seed.data, condition.data = tg.tensor([5.0, 7.0]), tg.tensor([False, True])
     assert step(x).tolist() == [0.0, 2.0] and w.grad.tolist() == [5.0, 14.0]
+    # an index and a mask likewise
+    index, mask = tg.tensor([0, 1]), tg.tensor([True, False])
+    picked = tg.jit(lambda x: x[index] + x.masked_fill(mask, 0.0))
+    picked(x)
+    index.data, mask.data = tg.tensor([1, 0]), tg.tensor([False, True])
+    assert picked(x).tolist() == [3.0, 1.0]
 
 
 def test_hooks_and_anomaly_mode_turned_on_after_tracing_are_not_skipped():
