@@ -737,6 +737,8 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
     log_probs = input.log_softmax(class_dim)
     n_classes = input.shape[class_dim]
     class_weights = _class_weights(weight, n_classes, input.dtype)
+    if isinstance(weight, tg.Tensor):  # cast and shaped by ops, which tg.jit replays
+        class_weights = weight.detach().to(input.dtype)
     # shaped to broadcast along the class dimension of the input
     broadcast_weights = class_weights.reshape((n_classes,) + (1,) * (input.ndim - class_dim - 1))
     if target.dtype.kind == "f" and target.shape == input.shape:

@@ -617,11 +617,15 @@ def linear_shapes(input_shape: tuple, weight_shape: tuple) -> None:
     matmul_shapes((math.prod(input_shape[:-1]), input_shape[-1]), weight_shape[::-1])
 
 
+# While tg.jit traces a step, its recorder's `guard` (jit.py sets it: it imports this module)
+traced_read = None
+
+
 def _read_outside_ops(tensor) -> None:
     """An option of an op is read from `tensor` (a where condition, an index): tg.jit
     guards a tensor from outside the step like a parameter (it is not an op's input)."""
-    from .jit import read_outside_ops  # (jit imports this module)
-    read_outside_ops(tensor)
+    if traced_read is not None:
+        traced_read(tensor)
 
 
 def where_condition(condition) -> np.ndarray:
@@ -891,6 +895,7 @@ def gather_index(t, axis: int, index, op: str = "gather") -> np.ndarray:
     """gather's index: an int32/int64 Tensor with t's number of dims, no larger than t
     outside `axis`, every value a valid position along `axis` (PyTorch's texts)."""
     tensor(index, op, "index")
+    _read_outside_ops(index)
     positions = index._data
     if positions.dtype not in (np.int32, np.int64):
         raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index (got {positions.dtype})")
@@ -918,6 +923,7 @@ def select_index(t, axis: int, index, op: str = "index_select") -> np.ndarray:
     if not hasattr(index, "_data"):
         raise TypeError(f"{op}(): argument 'index' (position 2) must be Tensor, not "
                         f"{type(index).__name__}")
+    _read_outside_ops(index)
     positions = index._data
     if positions.dtype not in (np.int32, np.int64):
         raise RuntimeError(f"{op}(): Expected dtype int32 or int64 for index (got {positions.dtype})")

@@ -354,8 +354,9 @@ class ComposedOps:
     def index_select(self, dim, index):
         """The slices of self at `index` (a 1-D int tensor) along dim."""
         axis = checks.axis(dim, self.ndim, "index_select")
-        positions = checks.select_index(self, axis, index)
-        return self.clone() if self.ndim == 0 else self[(slice(None),) * axis + (positions,)]
+        checks.select_index(self, axis, index)
+        index = index.reshape(-1) if index.ndim == 0 else index  # (an op: tg.jit replays it)
+        return self.clone() if self.ndim == 0 else self[(slice(None),) * axis + (index,)]
 
     def masked_fill(self, mask, value):
         """value where mask (a bool tensor broadcasting with self) is True, self elsewhere.

@@ -124,16 +124,23 @@ def seed(root, gradient, index: int, create_graph: bool):
         # back: a copy of its own
         return autograd.Tensor._make(seed.copy()) if create_graph else seed
     if not isinstance(gradient, autograd.Tensor):
+        if checks.traced_read is not None:  # (copied here: a replay would keep this copy)
+            raise _tracing_error("backward(gradient) given a NumPy array or a number inside a "
+                                 "traced step: pass a Tensor, which tg.jit reads anew at each call")
         try:
             gradient = autograd.Tensor(np.asarray(gradient))
         except (TypeError, ValueError) as error:
             raise TypeError(f"backward: gradient must be a Tensor, an array or a number "
                             f"({error})") from None
     checks.seed_shape(gradient, root, index)
-    from .jit import read_outside_ops  # (jit imports this module)
-    read_outside_ops(gradient)  # tg.jit guards it: backward reads its array, not an op
+    checks._read_outside_ops(gradient)  # tg.jit guards it: backward reads its array, not an op
     gradient = gradient if gradient.dtype == root.dtype else gradient.to(root.dtype)
     return gradient if create_graph else gradient._data
+
+
+def _tracing_error(message):
+    from .jit import TracingError  # (jit imports this module)
+    return TracingError(f"tg.jit: {message}")
 
 
 _ONES = {}  # (shape, dtype) -> a read-only array of ones

@@ -157,6 +157,17 @@ def _tensors_in(value):
             yield from _tensors_in(item)
 
 
+def _options_arrays(options):
+    """The arrays among an op's options (in tuples too: an index)."""
+    pending = list(options.values())
+    while pending:
+        value = pending.pop()
+        if isinstance(value, np.ndarray):
+            yield value
+        elif isinstance(value, tuple):
+            pending += value
+
+
 def read_outside_ops(tensor) -> None:
     """Called where a tensor's array is read other than as an op's input (a where
     condition, the gradient given to backward): while a step is traced, such a tensor from
@@ -246,7 +257,8 @@ def _guard_key(args) -> tuple:
     for a in args:
         if isinstance(a, autograd.Tensor):
             # (the layout too: whether a reshape gives a view or a copy follows from it)
-            key.append((a._data.shape, a._data.dtype, a._data.strides, a._requires_grad))
+            key.append((a._data.shape, a._data.dtype, a._data.strides, a._requires_grad,
+                        bool(a._hooks)))  # (hooks: tracing refuses them)
             arrays.append(id(a._data))
         else:
             try:
@@ -264,13 +276,18 @@ def _typed(value):
     """`value` with its type, and its items' types: 1, 1.0 and True are equal (and hash
     alike) as keys, but a step given one or the other traces different dtypes; so are
     0.0 and -0.0 (a float is keyed by its bits: nan is then equal to itself)."""
+    if isinstance(value, autograd.Tensor):  # (keyed by identity: a trace per call, kept)
+        raise TypeError("tg.jit: a Tensor inside an argument (a tuple, an object); pass each "
+                        "tensor as an argument of its own")
     if isinstance(value, tuple):  # (a namedtuple's own __getitem__ may give other items)
         return (type(value), tuple(_typed(v) for v in value))
     if isinstance(value, frozenset):
         return (frozenset, frozenset(_typed(v) for v in value))
     if isinstance(value, (float, np.floating)):
         return (type(value), float(value).hex())
-    return (type(value), value)
+    if isinstance(value, (int, str, bytes, type(None), np.integer, np.bool_)):
+        return (type(value), value)
+    return (type(value), value, repr(value))  # your own objects: 1 and 1.0 in them differ by repr
 
 
 class _Recorder(autograd.Observer):
@@ -289,6 +306,7 @@ class _Recorder(autograd.Observer):
         self.count = 0
         self.nodes = set()     # the nodes recorded in this step (backward may visit only those)
         self.raw = {}          # node -> what its backward returned, before the engine fitted it
+        self.raw_seen = {}     # node -> per input needing a gradient, None or (dtype, shape) of it
         self.caught = []       # the nodes whose backward `visiting` wrapped
         self.input_index = {id(t): i for i, t in enumerate(inputs)}
         for i, t in enumerate(inputs):
@@ -330,6 +348,10 @@ class _Recorder(autograd.Observer):
     def guard(self, t) -> None:
         """A tensor from outside the step (a parameter, a number made a tensor) is guarded,
         each one, also when its array came in through another (w, after w.detach())."""
+        if self.names.get(id(t._data)) == "s":
+            raise TracingError("tg.jit: a traced step reads a value that tg.jit.call or tg.jit.once "
+                               "computed from the step's tensors; a replay would not compute it anew. "
+                               "Compute it in the step")
         if t.grad_fn is None and self.names.get(id(t._data), "c")[0] == "c" and id(t) not in self.leaves:
             self.leaves[id(t)] = (t, t._data, t._requires_grad)
             if not t._requires_grad:
@@ -344,11 +366,10 @@ class _Recorder(autograd.Observer):
                 self.keep.append(out._data)
             return
         for p in fn.parents:
-            if self.names.get(id(p._data)) == "s":
-                raise TracingError(f"tg.jit: {type(fn).__name__} inside a traced step reads a value that "
-                                   f"tg.jit.call or tg.jit.once computed from the step's tensors; a "
-                                   f"replay would not compute it anew. Compute it in the step")
             self.guard(p)
+        for value in _options_arrays(options):
+            if self.names.get(id(value)) == "s":
+                self.guard(autograd.Tensor._make(value))  # (raises: made in a call)
         args = [self.ref(p._data) for p in fn.parents]
         self.nodes.add(fn)
         self.kernels.append(("forward", fn, args, dict(options), self.new_name(out._data),
@@ -387,14 +408,15 @@ class _Recorder(autograd.Observer):
         raw = self.raw.pop(fn)
         as_tuple = type(raw) is tuple and len(raw) == 1  # `g, = B(...)` unpacks a 1-tuple
         raw = raw if type(raw) is tuple else (raw,)
+        self.raw_seen[fn] = tuple((None if r is None else (getattr(r, "dtype", None), getattr(r, "shape", None)))
+                                  if need else _ANY for r, need in zip(raw, fn.needs_input_grad))
         outputs = []
         for i, (p, node, g) in enumerate(zip(fn.parents, fn.parent_nodes, input_grads)):
             if g is None:
                 outputs.append(None)
                 continue
             fit = raw[i].shape != p._data.shape or raw[i].dtype != p._data.dtype
-            outputs.append((self.new_name(g, "g"), fit, p._data if fit else None,
-                            getattr(raw[i], "dtype", None)))
+            outputs.append((self.new_name(g, "g"), fit, p._data if fit else None))
             self.parts.setdefault(p if node is None else node, []).append(outputs[-1][0])
         self.kernels.append(("backward", fn, self.grad_of[fn], saved, outputs, as_tuple))
 
@@ -408,11 +430,33 @@ def _value(name, recorder):
     return recorder.values[name] if name in recorder.values else recorder.constants[name]
 
 
-def _dtype_check(name, what, recorder, namespace, dtype=None) -> str:
+_ANY = object()  # (in raw_seen) an input that needs no gradient: eager drops what backward gives
+
+
+def _grads_checked(raw, seen, what):
+    """A custom backward's results, checked to be as when traced: None where it gave None,
+    else the same dtype and shape (what fit and adopt do was decided on them)."""
+    items = raw if type(raw) is tuple else (raw,)
+    for i, (item, want) in enumerate(zip(items, seen)):
+        got = None if item is None else (getattr(item, "dtype", None), getattr(item, "shape", None))
+        if want is not _ANY and got != want:
+            describe = lambda v: "None" if v is None else f"{v[0]} {v[1]}"  # noqa: E731
+            raise TracingError(f"tg.jit: {what} gave {describe(got)} for input {i} here and "
+                               f"{describe(want)} when the step was traced; the replay keeps what "
+                               f"the trace decided from it, so it stops rather than give other "
+                               f"numbers than eager. Make it give one dtype and shape, or run the "
+                               f"step eagerly")
+    if len(items) != len(seen):
+        raise TracingError(f"tg.jit: {what} gave {len(items)} gradients here and {len(seen)} when "
+                           f"the step was traced")
+    return raw
+
+
+def _dtype_check(name, what, recorder, namespace) -> str:
     """A line of the replay that stops it when a value made by code run anew (a custom op,
     a call) has another dtype than when traced: the trace decided promotions, constants
     and casts from it, so a replay would give other numbers than eager."""
-    namespace[f"E_{name}"] = recorder.values[name].dtype if dtype is None else dtype
+    namespace[f"E_{name}"] = recorder.values[name].dtype
     namespace["dtype_changed"] = _dtype_changed
     return f"    if {name}.dtype != E_{name}: dtype_changed({what!r}, {name}, E_{name})"
 
@@ -452,12 +496,15 @@ class _Trace:
         recorder = _Recorder(inputs)
         if anomaly.is_anomaly_enabled():
             raise TracingError("tg.jit: anomaly mode is on; a traced step cannot replay its checks")
+        if any(t._hooks for t in inputs):
+            raise TracingError("tg.jit: a tensor passed to a traced step has hooks; a replay would "
+                               "run them on the traced tensor only. Register them inside the step")
         autograd.observers.append(recorder)
-        _recorder = recorder
+        _recorder, checks.traced_read = recorder, recorder.guard
         try:
             result = fn(*args)
         finally:
-            _recorder = None
+            _recorder = checks.traced_read = None
             autograd.observers.remove(recorder)
             for node in recorder.caught:  # (after a backward that raised) the class's method again
                 node.__dict__.pop("backward", None)
@@ -523,15 +570,16 @@ class _Trace:
                     attributes["needs_input_grad"] = tuple(fn.needs_input_grad)  # guarded by the trace
                     inlined = inlining.inline(fn.backward, [grad] + saved, {}, results, f"t{k}_", f"N{k}",
                                               namespace, attributes, _dtypes([grad] + saved, recorder))
-                if inlined is None and fn in node_of:  # the node the replay made for this step
-                    inlined = [f"{results} = {node_of[fn]}.backward({', '.join([grad] + saved)})"]
-                elif inlined is None:
+                if inlined is None:
+                    called = f"{node_of[fn]}.backward" if fn in node_of else f"B{k}"  # (our ops': B)
                     namespace[f"B{k}"] = fn.backward
-                    inlined = [f"{results} = B{k}({', '.join([grad] + saved)})"]
+                    inlined = [f"{results} = {called}({', '.join([grad] + saved)})"]
+                    if not _inlined_here(fn):  # what fit and adopt do was decided on its results
+                        namespace["grads_checked"], namespace[f"X{k}"] = _grads_checked, recorder.raw_seen[fn]
+                        what = f"{type(fn).__name__}.backward"
+                        inlined = [f"{results} = grads_checked({called}({', '.join([grad] + saved)}), "
+                                   f"X{k}, {what!r})"]
                 lines += _indented(inlined, fn.name())
-                if not _inlined_here(fn):  # what fit() does, and adopt, was decided on these dtypes
-                    lines += [_dtype_check(o[0], f"{type(fn).__name__}.backward", recorder, namespace,
-                                           o[3]) for o in outputs if o and o[3] is not None]
                 for o in outputs:
                     if o and o[1]:
                         namespace[f"D_{o[0]}"] = o[2]

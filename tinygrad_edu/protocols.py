@@ -77,6 +77,8 @@ class TensorProtocols:
         if jit._recorder is not None:  # while tg.jit traces a step (force: only inside a call)
             if not force or jit._recorder.in_call:
                 jit.refuse(".numpy()", tensor=self)
+            else:  # library code reading it as an op's option: guarded like a parameter
+                jit._recorder.guard(self)
         if self._requires_grad and not force:
             checks.numpy_allowed(self, force)
         return self._data

@@ -112,6 +112,8 @@ class Tensor(ComposedOps, TensorProtocols, InPlaceMethods, HookMethods):
 
     def detach(self) -> Tensor:
         """The same data and version counter, cut from the graph."""
+        if jit._recorder is not None:  # tg.jit guards self, whose array the copy reads
+            jit._recorder.guard(self)
         return Tensor._make(self._data, False, None, self._version_counter)
 
     def to(self, *args, **kwargs) -> Tensor:

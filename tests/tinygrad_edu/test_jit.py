@@ -2,6 +2,8 @@
 its guards change, refuses what it cannot replay, and does not grow memory."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -282,8 +284,43 @@ def test_a_replay_stops_where_a_custom_backward_gives_another_dtype():
     step(tg.tensor([1.0, 1.0], dtype=tg.float64))
     step(tg.tensor([0.5, 1.0], dtype=tg.float64))
     assert w.grad.tolist() == [0.25, 0.5]
-    with pytest.raises(tg.TracingError, match="Halving.backward gave float32 here and float64 when"):
+    with pytest.raises(tg.TracingError, match=r"Halving.backward gave float32 \(2,\) for input 0 here "
+                                              r"and float64 \(2,\) when"):
         step(tg.tensor([4.0, 1.0], dtype=tg.float64))
+
+
+class Moody(tg.Function):
+    """A custom op whose backward gives None, or a gradient of another shape, on demand."""
+
+    gives = "g"
+
+    def forward(self, x):
+        return x * 2.0
+
+    def backward(self, g):
+        return {"g": g * 2.0, "none": None, "one": (g * 2.0)[:1]}[Moody.gives]
+
+
+@pytest.mark.parametrize("traced, replayed, message", [
+    ("none", "g", "gave float64 (2,) for input 0 here and None when"),
+    ("g", "none", "gave None for input 0 here and float64 (2,) when"),
+    ("g", "one", "gave float64 (1,) for input 0 here and float64 (2,) when")])
+def test_a_replay_stops_where_a_custom_backward_gives_none_or_another_shape(traced, replayed, message):
+    w = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+
+    def body(x):
+        w.grad = None
+        (Moody.apply(w) * x).sum().backward()
+
+    step = tg.jit(body)
+    Moody.gives = traced
+    try:
+        step(tg.tensor([1.0, 1.0], dtype=tg.float64))
+        Moody.gives = replayed
+        with pytest.raises(tg.TracingError, match=re.escape(message)):
+            step(tg.tensor([3.0, 3.0], dtype=tg.float64))
+    finally:
+        Moody.gives = "g"
 
 
 def test_the_guard_tells_apart_numbers_that_compare_equal():
@@ -342,6 +379,78 @@ def test_tensors_read_outside_ops_are_guarded_like_parameters():
     picked(x)
     index.data, mask.data = tg.tensor([1, 0]), tg.tensor([False, True])
     assert picked(x).tolist() == [3.0, 1.0]
+
+
+def test_tensors_library_code_reads_as_options_are_guarded_or_replayed():
+    # an embedding's indices, a gather index, index_select's (found in the step), class
+    # weights cast by cross_entropy, and a tensor read only through detach() (argmax)
+    rows, positions = tg.tensor([0, 2]), tg.tensor([[1], [0]])
+    weights = tg.tensor([1.0, 2.0, 3.0], dtype=tg.float64)
+    table, w = tg.tensor([[1.0], [2.0], [3.0]], requires_grad=True), tg.tensor([1.0, 5.0, 2.0])
+    order = tg.tensor([[1.0], [10.0]])  # weighs the two rows apart: a sum would hide a swap
+
+    def body(x):
+        logits = x.sum() * tg.tensor([[1.0, 2.0, 3.0]])
+        return ((nn.functional.embedding(rows, table) * order).sum(),
+                (x.reshape(2, 1).gather(0, positions) * order).sum(),
+                (x.index_select(0, x.argsort()) * order.reshape(2)).sum(),
+                nn.functional.cross_entropy(logits, tg.tensor([[0.2, 0.3, 0.5]]), weight=weights),
+                x[0] * w.argmax())
+
+    step = tg.jit(body)
+    step(tg.tensor([3.0, 1.0]))
+    rows.data, positions.data = tg.tensor([1, 0]), tg.tensor([[0], [0]])
+    weights.numpy()[...] = [4.0, 1.0, 1.0]  # in place: a cast copy made at trace time would miss it
+    w.data = tg.tensor([9.0, 5.0, 2.0])
+    for x in (tg.tensor([3.0, 1.0]), tg.tensor([1.0, 3.0])):
+        for got, want in zip(step(x), body(x)):
+            assert got.detach().numpy().tobytes() == want.detach().numpy().tobytes()
+
+
+def test_what_a_replay_could_not_follow_is_refused_while_tracing():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    x.register_hook(lambda g: g * 100)
+    with pytest.raises(tg.TracingError, match="tensor passed to a traced step has hooks"):
+        tg.jit(lambda x: (x * 2).sum().backward())(x)
+    with pytest.raises(TypeError, match="a Tensor inside an argument"):
+        tg.jit(lambda x, pair: x * pair[0])(tg.tensor([1.0]), (tg.tensor([2.0]), 1))
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(tg.TracingError, match="backward\\(gradient\\) given a NumPy array"):
+        tg.jit(lambda x: (w * x).backward(np.ones(2, np.float32)))(tg.tensor([1.0, 2.0]))
+    kept = []
+
+    def body(x):
+        tg.jit.call(lambda: kept.append(x.argsort()))  # positions found in a call
+        return x[kept[-1]]
+
+    with pytest.raises(tg.TracingError, match="reads a value that tg.jit.call or tg.jit.once computed"):
+        tg.jit(body)(tg.tensor([2.0, 1.0]))
+
+
+def test_arguments_of_your_own_classes_are_keyed_by_repr_too():
+    import dataclasses
+
+    @dataclasses.dataclass(frozen=True)
+    class Scale:
+        factor: float
+
+    body = lambda x, scale: x * scale.factor  # noqa: E731
+    step, x = tg.jit(body), tg.tensor([1, 2])
+    step(x, Scale(2))
+    assert step(x, Scale(2.0)).dtype == tg.float32 and step.trace_count == 2
+
+
+def test_limit_a_step_traced_in_eval_mode_replays_eval_mode():
+    # documented: train()/eval() is Python state read while tracing, not part of the guard
+    model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5))
+    model.eval()
+    step = tg.jit(lambda x: model(x))
+    x = tg.tensor([[1.0, 2.0]])
+    evaluated = step(x).detach().numpy().copy()
+    model.train()
+    assert step(x).detach().numpy().tobytes() == evaluated.tobytes()  # no dropout
+    with pytest.raises(tg.TracingError, match="random numbers"):
+        tg.jit(lambda x: model(x))(x)  # a step traced in train mode: refused
 
 
 def test_hooks_and_anomaly_mode_turned_on_after_tracing_are_not_skipped():
