@@ -104,7 +104,7 @@ def _element_weight(name: str, what: str, weight, shape: tuple, dtype):
     if weight is None:
         return None
     if isinstance(weight, (np.ndarray, np.generic, int, float)) and not isinstance(weight, bool):
-        weight = tg.tensor(np.asarray(weight))
+        weight = tg.from_numpy(np.asarray(weight))  # (no copy: tg.jit reads your array anew)
     checks.tensor(weight, name, what)
     try:
         fits = np.broadcast_shapes(weight.shape, shape) == shape
@@ -243,6 +243,7 @@ def _padding_index(padding_idx, num_embeddings: int):
 def _renorm_rows(weight, indices, max_norm, norm_type) -> None:
     """Rescale in place each row picked by `indices` whose norm exceeds max_norm to norm
     max_norm (PyTorch's embedding_renorm_: scale = max_norm / (norm + 1e-7))."""
+    tg.jit.refuse("embedding with max_norm", "renormalises rows picked by the indices' values")
     rows = np.unique(indices)
     data = weight.numpy(force=True)[rows]
     norms = np.linalg.norm(data, ord=norm_type, axis=1) if data.size else np.zeros(0)
@@ -638,8 +639,9 @@ def _class_dim(name: str, input) -> int:
     return 0 if input.ndim == 1 else 1
 
 
-def _class_weights(weight, n_classes: int, dtype):
-    """The per-class weights as a constant array (ones when not given)."""
+def _class_weights(weight, n_classes: int, dtype, op: bool = False):
+    """The per-class weights as a constant array (ones when not given); with `op`, a
+    Tensor weight cast by an op (which tg.jit replays, reading the weight anew)."""
     if weight is None:
         return np.ones(n_classes, dtype=dtype)
     data = weight.numpy(force=True) if isinstance(weight, tg.Tensor) else np.asarray(weight)
@@ -648,6 +650,8 @@ def _class_weights(weight, n_classes: int, dtype):
     if data.shape != (n_classes,):
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes "
                            f"or no classes but got weight tensor of shape: {list(data.shape)}")
+    if op and isinstance(weight, tg.Tensor):
+        return weight.detach().to(dtype)
     return data.astype(dtype, copy=False)
 
 
@@ -736,9 +740,7 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
                          f"{input.shape}, got {target.shape}")
     log_probs = input.log_softmax(class_dim)
     n_classes = input.shape[class_dim]
-    class_weights = _class_weights(weight, n_classes, input.dtype)
-    if isinstance(weight, tg.Tensor):  # cast and shaped by ops, which tg.jit replays
-        class_weights = weight.detach().to(input.dtype)
+    class_weights = _class_weights(weight, n_classes, input.dtype, op=True)
     # shaped to broadcast along the class dimension of the input
     broadcast_weights = class_weights.reshape((n_classes,) + (1,) * (input.ndim - class_dim - 1))
     if target.dtype.kind == "f" and target.shape == input.shape:

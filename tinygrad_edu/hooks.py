@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import weakref
 
-from . import autograd, checks
+from . import autograd, checks, jit
 
 
 class RemovableHandle:
@@ -92,6 +92,9 @@ class HookMethods:
         checks.callable_hook(hook, "register_hook")
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if jit._recorder is not None and not jit._recorder.in_call:
+            raise jit.TracingError("tg.jit: a hook registered inside a traced step cannot be replayed "
+                                   "(register_hook); run the step eagerly")
         if self.grad_fn is None:
             if self._hooks is None:
                 self._hooks = []

@@ -214,6 +214,9 @@ def grad_assigned(tensor, value) -> None:
         _recorder.kernels.append(("call", setattr, (tensor, "_grad", None), ".grad = None", None))
 
 
+MAX_TRACES = 64  # traces kept per tg.jit; calls with new arguments after that run eagerly
+
+
 class jit:
     """`tg.jit(fn)` or `@tg.jit`: trace `fn` on its first call, replay it afterwards.
 
@@ -226,6 +229,7 @@ class jit:
             raise TypeError(f"tg.jit: expected a function, got {type(fn).__name__}")
         self.fn = fn
         self.traces = {}  # guard key -> _Trace
+        self.warned = False  # (once MAX_TRACES were made)
         self.__doc__, self.__name__ = getattr(fn, "__doc__", None), getattr(fn, "__name__", "step")
 
     def __call__(self, *args):
@@ -235,6 +239,13 @@ class jit:
         trace = self.traces.get(key)
         if trace is not None and trace.still_valid() and not anomaly.is_anomaly_enabled():
             return trace.replay(args)  # (anomaly mode, turned on since, makes record() refuse)
+        if trace is None and len(self.traces) >= MAX_TRACES:  # as torch.compile's cache limit
+            if not self.warned:
+                self.warned = True
+                warnings.warn(f"tg.jit: {self.__name__} was traced {MAX_TRACES} times (its arguments "
+                              f"change at every call: new values, or new tensors inside arguments); "
+                              f"calls with new arguments now run eagerly", RuntimeWarning, stacklevel=2)
+            return self.fn(*args)
         trace, result = _Trace.record(self.fn, args)
         self.traces[key] = trace
         return result
@@ -276,18 +287,18 @@ def _typed(value):
     """`value` with its type, and its items' types: 1, 1.0 and True are equal (and hash
     alike) as keys, but a step given one or the other traces different dtypes; so are
     0.0 and -0.0 (a float is keyed by its bits: nan is then equal to itself)."""
-    if isinstance(value, autograd.Tensor):  # (keyed by identity: a trace per call, kept)
-        raise TypeError("tg.jit: a Tensor inside an argument (a tuple, an object); pass each "
-                        "tensor as an argument of its own")
+    if isinstance(value, autograd.Tensor):  # (the same object: read as a parameter is)
+        return (autograd.Tensor, value)
     if isinstance(value, tuple):  # (a namedtuple's own __getitem__ may give other items)
         return (type(value), tuple(_typed(v) for v in value))
     if isinstance(value, frozenset):
         return (frozenset, frozenset(_typed(v) for v in value))
     if isinstance(value, (float, np.floating)):
         return (type(value), float(value).hex())
-    if isinstance(value, (int, str, bytes, type(None), np.integer, np.bool_)):
-        return (type(value), value)
-    return (type(value), value, repr(value))  # your own objects: 1 and 1.0 in them differ by repr
+    if type(value).__eq__ is object.__eq__ or isinstance(value, (int, str, bytes, type(None), np.integer,
+                                                                   np.bool_)):
+        return (type(value), value)  # (an object without its own ==: itself, as it is hashed)
+    return (type(value), value, repr(value))  # its own ==, as a dataclass's: 1 and 1.0 differ by repr
 
 
 class _Recorder(autograd.Observer):
@@ -345,14 +356,17 @@ class _Recorder(autograd.Observer):
         self.kernels.append(("sum", name, parts))
         return name
 
-    def guard(self, t) -> None:
+    def guard(self, t, reader="a traced step") -> None:
         """A tensor from outside the step (a parameter, a number made a tensor) is guarded,
-        each one, also when its array came in through another (w, after w.detach())."""
+        each one, also when its array came in through another (w, after w.detach()).
+        Inside a call nothing is: a replay calls it again, and it reads what it reads anew."""
+        if self.in_call:
+            return
         if self.names.get(id(t._data)) == "s":
-            raise TracingError("tg.jit: a traced step reads a value that tg.jit.call or tg.jit.once "
-                               "computed from the step's tensors; a replay would not compute it anew. "
-                               "Compute it in the step")
-        if t.grad_fn is None and self.names.get(id(t._data), "c")[0] == "c" and id(t) not in self.leaves:
+            raise TracingError(f"tg.jit: {reader} reads a value that tg.jit.call or tg.jit.once "
+                               f"computed from the step's tensors; a replay would not compute it anew. "
+                               f"Compute it in the step")
+        if self.names.get(id(t._data), "c")[0] == "c" and id(t) not in self.leaves:
             self.leaves[id(t)] = (t, t._data, t._requires_grad)
             if not t._requires_grad:
                 self.constant_tensors.setdefault(self.ref(t._data), t)
@@ -365,11 +379,12 @@ class _Recorder(autograd.Observer):
                 self.names[id(out._data)] = "s"  # made from the step's tensors: refused if read
                 self.keep.append(out._data)
             return
+        reader = f"{type(fn).__name__} inside a traced step"
         for p in fn.parents:
-            self.guard(p)
+            self.guard(p, reader)
         for value in _options_arrays(options):
             if self.names.get(id(value)) == "s":
-                self.guard(autograd.Tensor._make(value))  # (raises: made in a call)
+                self.guard(autograd.Tensor._make(value), reader)  # (raises: made in a call)
         args = [self.ref(p._data) for p in fn.parents]
         self.nodes.add(fn)
         self.kernels.append(("forward", fn, args, dict(options), self.new_name(out._data),
@@ -497,8 +512,8 @@ class _Trace:
         if anomaly.is_anomaly_enabled():
             raise TracingError("tg.jit: anomaly mode is on; a traced step cannot replay its checks")
         if any(t._hooks for t in inputs):
-            raise TracingError("tg.jit: a tensor passed to a traced step has hooks; a replay would "
-                               "run them on the traced tensor only. Register them inside the step")
+            raise TracingError("tg.jit: a tensor passed to a traced step has hooks; a replay cannot "
+                               "run them. Remove them, or run the step eagerly")
         autograd.observers.append(recorder)
         _recorder, checks.traced_read = recorder, recorder.guard
         try:

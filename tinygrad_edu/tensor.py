@@ -55,6 +55,8 @@ class Tensor(ComposedOps, TensorProtocols, InPlaceMethods, HookMethods):
     def data(self) -> Tensor:
         """The same memory as a Tensor that does not require grad (PyTorch's legacy `.data`:
         changes through it are unseen by autograd); `.numpy()` gives the NumPy array."""
+        if jit._recorder is not None:  # tg.jit guards self, whose array the copy reads
+            jit._recorder.guard(self)
         return Tensor._make(self._data)
 
     @data.setter

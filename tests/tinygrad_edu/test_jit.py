@@ -3,6 +3,7 @@ its guards change, refuses what it cannot replay, and does not grow memory."""
 from __future__ import annotations
 
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -412,8 +413,11 @@ def test_what_a_replay_could_not_follow_is_refused_while_tracing():
     x.register_hook(lambda g: g * 100)
     with pytest.raises(tg.TracingError, match="tensor passed to a traced step has hooks"):
         tg.jit(lambda x: (x * 2).sum().backward())(x)
-    with pytest.raises(TypeError, match="a Tensor inside an argument"):
-        tg.jit(lambda x, pair: x * pair[0])(tg.tensor([1.0]), (tg.tensor([2.0]), 1))
+    with pytest.raises(tg.TracingError, match="a hook registered inside a traced step cannot be replayed"):
+        tg.jit(lambda x: x.register_hook(lambda g: g * 2))(tg.tensor([1.0], requires_grad=True))
+    table = tg.tensor([[3.0, 4.0], [0.1, 0.1]], requires_grad=True)
+    with pytest.raises(tg.TracingError, match="embedding with max_norm inside a traced step"):
+        tg.jit(lambda i: nn.functional.embedding(i, table, max_norm=1.0))(tg.tensor([0, 1]))
     w = tg.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(tg.TracingError, match="backward\\(gradient\\) given a NumPy array"):
         tg.jit(lambda x: (w * x).backward(np.ones(2, np.float32)))(tg.tensor([1.0, 2.0]))
@@ -423,8 +427,57 @@ def test_what_a_replay_could_not_follow_is_refused_while_tracing():
         tg.jit.call(lambda: kept.append(x.argsort()))  # positions found in a call
         return x[kept[-1]]
 
-    with pytest.raises(tg.TracingError, match="reads a value that tg.jit.call or tg.jit.once computed"):
+    with pytest.raises(tg.TracingError, match="a traced step reads a value that tg.jit.call or tg.jit.once"):
         tg.jit(body)(tg.tensor([2.0, 1.0]))
+
+
+def test_arguments_that_stay_the_same_objects_replay_and_ever_new_ones_stop_tracing(monkeypatch):
+    # a tuple of the same parameters, an optimizer whose lr a scheduler changes (its repr
+    # with it): one trace each; new tensors inside arguments at every call: after
+    # MAX_TRACES traces, a warning, and eager calls (no trace kept beyond)
+    w = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+    optimizer = nn.SGD([w], lr=0.125)
+    scheduler = nn.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+
+    def body(x, params, opt):
+        opt.zero_grad()
+        (params[0] * x).sum().backward()
+        opt.step()
+
+    step, x = tg.jit(body), tg.tensor([1.0, 1.0], dtype=tg.float64)
+    for _ in range(3):
+        step(x, (w,), optimizer)
+        scheduler.step()
+    assert step.trace_count == 1 and w.tolist() == [1.0 - 0.21875, 2.0 - 0.21875]  # 1/8 + 1/16 + 1/32
+    monkeypatch.setattr(sys.modules["tinygrad_edu.jit"], "MAX_TRACES", 2)
+    scaled, x = tg.jit(lambda x, pair: x * pair[0]), tg.tensor([1.0, 1.0])
+    with pytest.warns(RuntimeWarning, match="traced 2 times"):
+        results = [scaled(x, (tg.tensor([float(i)]),)).tolist() for i in range(4)]
+    assert results == [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]] and scaled.trace_count == 2
+
+
+def test_outside_tensors_read_through_data_or_made_with_a_graph_are_guarded():
+    w, h = tg.tensor([1.0, 2.0]), tg.tensor([1.0, 1.0], requires_grad=True) * 3  # h: a non-leaf
+    step, x = tg.jit(lambda x: x * w.data + x * h), tg.tensor([1.0, 1.0])
+    step(x)
+    w.data, h.data = tg.tensor([5.0, 7.0]), tg.tensor([0.0, 1.0])
+    assert step(x).tolist() == [5.0, 8.0]
+
+
+def test_a_call_reads_tensors_anew_so_nothing_it_detaches_is_guarded():
+    # an average of the weights kept in a call: tensors it replaces are not the step's guards
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    average = [tg.tensor([0.0, 0.0])]
+
+    def body(x):
+        w.grad = None
+        (w * x).sum().backward()
+        tg.jit.call(lambda: average.__setitem__(0, 0.5 * average[0].detach() + 0.5 * w.detach()))
+
+    step, x = tg.jit(body), tg.tensor([1.0, 1.0])
+    for _ in range(3):
+        step(x)
+    assert step.trace_count == 1 and average[0].tolist() == [0.875, 1.75]
 
 
 def test_arguments_of_your_own_classes_are_keyed_by_repr_too():
