@@ -104,7 +104,7 @@ def _element_weight(name: str, what: str, weight, shape: tuple, dtype):
     if weight is None:
         return None
     if isinstance(weight, (np.ndarray, np.generic, int, float)) and not isinstance(weight, bool):
-        weight = tg.from_numpy(np.asarray(weight))  # (no copy: tg.jit reads your array anew)
+        weight = tg.tensor(np.asarray(weight))  # a copy: backward reads it, not your array
     checks.tensor(weight, name, what)
     try:
         fits = np.broadcast_shapes(weight.shape, shape) == shape

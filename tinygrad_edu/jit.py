@@ -242,9 +242,10 @@ class jit:
         if trace is None and len(self.traces) >= MAX_TRACES:  # as torch.compile's cache limit
             if not self.warned:
                 self.warned = True
-                warnings.warn(f"tg.jit: {self.__name__} was traced {MAX_TRACES} times (its arguments "
-                              f"change at every call: new values, or new tensors inside arguments); "
-                              f"calls with new arguments now run eagerly", RuntimeWarning, stacklevel=2)
+                warnings.warn(f"tg.jit: {self.__name__} was traced {MAX_TRACES} times (new shapes, "
+                              f"values of arguments, or new tensors inside an argument such as a "
+                              f"tuple batch: pass those as arguments of their own); calls that would "
+                              f"trace again now run eagerly", RuntimeWarning, stacklevel=2)
             return self.fn(*args)
         trace, result = _Trace.record(self.fn, args)
         self.traces[key] = trace

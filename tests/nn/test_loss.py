@@ -105,6 +105,17 @@ def test_bce_weight_scales_each_element():
     np.testing.assert_allclose(grad, w * derivative, rtol=1e-12)
 
 
+def test_bce_weight_given_as_a_numpy_array_is_copied():
+    # backward reads the weight: changing your array after forward must not change it
+    x = tg.tensor(np.array([0.2, 0.7], np.float32), requires_grad=True)
+    weight = np.array([1.0, 2.0], np.float32)
+    loss = F.binary_cross_entropy(x, tg.tensor([0.0, 1.0]), weight=weight)
+    weight[:] = 100.0
+    loss.backward()
+    want = np.array([1.0 / (1 - 0.2), -2.0 / 0.7], np.float32) / 2  # w·(x − y)/(x(1 − x)), mean
+    np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-6)
+
+
 def test_bce_input_outside_0_1_is_pytorchs_error():
     for bad in (1.5, -0.1, float("nan")):
         with pytest.raises(RuntimeError) as error:

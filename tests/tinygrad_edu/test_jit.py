@@ -506,6 +506,26 @@ def test_limit_a_step_traced_in_eval_mode_replays_eval_mode():
         tg.jit(lambda x: model(x))(x)  # a step traced in train mode: refused
 
 
+def test_limit_an_objects_attribute_changed_in_place_is_not_seen():
+    # documented: an object argument is keyed by itself; what the step reads of it in
+    # Python (a slope) is the traced value. A new object traces again.
+    step, x = tg.jit(lambda x, act: act(x)), tg.tensor([-1.0, 2.0])
+    act = nn.LeakyReLU(0.01)
+    step(x, act)
+    act.negative_slope = 0.5
+    assert step(x, act).tolist() == [-0.009999999776482582, 2.0]
+    assert step(x, nn.LeakyReLU(0.5)).tolist() == [-0.5, 2.0]
+
+
+def test_a_forward_only_step_may_have_a_modules_backward_hook():
+    # the hook goes on the output (not a leaf): refused only if backward reaches it
+    model = nn.Linear(3, 1)
+    model.register_full_backward_hook(lambda *a: None)
+    step = tg.jit(lambda x: model(x))
+    step(tg.ones(2, 3))
+    assert step(tg.full((2, 3), 2.0)).tolist() == model(tg.full((2, 3), 2.0)).tolist()
+
+
 def test_hooks_and_anomaly_mode_turned_on_after_tracing_are_not_skipped():
     w = tg.tensor([1.0, 2.0], requires_grad=True)
 
