@@ -678,7 +678,10 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
             f"{_name}: target shape {target.shape} does not fit input shape {input.shape}: "
             f"class-index targets have the input's shape without the class dimension "
             f"(dim {class_dim}), here {expected}")
-    tg.jit.refuse(f"{_name} with class-index targets (it picks with their values)")
+    tg.jit.refuse(f"{_name} with class-index targets (it picks with their values)",
+                  instead="Pick with ops, which replay: -logits.log_softmax(1).gather(1, "
+                          "target.unsqueeze(1)).mean(), or pass one-hot probability targets; "
+                          "or run the step eagerly.")
     targets = target.numpy(force=True).reshape(-1)
     kept = targets != ignore_index
     out_of_bounds = kept & ((targets < 0) | (targets >= n_classes))

@@ -66,6 +66,7 @@ Limits of tracing, by design:
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import math
 import re
@@ -186,16 +187,18 @@ def grad_read(tensor) -> None:
                            "use an optimizer or nn.utils.clip_grad_norm_ in the step")
 
 
-def refuse(what: str, does: str = "reads a tensor's value in Python", tensor=None) -> None:
+def refuse(what: str, does: str = "reads a tensor's value in Python", tensor=None,
+           instead: str = "Call it outside the step (e.g. on the returned loss), or run the step "
+                          "eagerly.") -> None:
     """Called where tensor values go to Python or NumPy (item, bool, print, comparisons,
     argmax, sort, nll_loss's targets, ...) or random numbers are drawn: refused while a
     step is traced, as the replay would reuse what the trace computed. Inside a call
     (an optimizer's step, a scheduler's) only for `tensor` of the step: its own state
-    is read anew at each replay, a tensor of the step (reached through a closure) is not."""
+    is read anew at each replay, a tensor of the step (reached through a closure) is not.
+    `instead` says what to do (a loss cannot be called outside the step)."""
     if _recorder is not None and (not _recorder.in_call or _of_the_step(tensor)):
-        raise TracingError(
-            f"tg.jit: {what} inside a traced step {does}; the trace would freeze that value. "
-            f"Call it outside the step (e.g. on the returned loss), or run the step eagerly.")
+        raise TracingError(f"tg.jit: {what} inside a traced step {does}; the trace would freeze "
+                           f"that value. {instead}")
 
 
 def grad_assigned(tensor, value) -> None:
@@ -232,7 +235,14 @@ class jit:
         self.warned = False  # (once MAX_TRACES were made)
         self.__doc__, self.__name__ = getattr(fn, "__doc__", None), getattr(fn, "__name__", "step")
 
-    def __call__(self, *args):
+    def __get__(self, instance, owner=None):
+        """`@tg.jit` on a method: the instance is an argument (keyed by the object)."""
+        return self if instance is None else functools.partial(self, instance)
+
+    def __call__(self, *args, **keywords):
+        if keywords:
+            raise TypeError(f"tg.jit: pass {self.__name__}'s arguments by position (the trace is "
+                            f"keyed on them), not by keyword: {', '.join(keywords)}")
         if _recorder is not None:  # (its replay would not be recorded by the outer trace)
             raise TracingError("tg.jit: a traced step called another traced step")
         key = _guard_key(args)

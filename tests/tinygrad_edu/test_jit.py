@@ -526,6 +526,42 @@ def test_a_forward_only_step_may_have_a_modules_backward_hook():
     assert step(tg.full((2, 3), 2.0)).tolist() == model(tg.full((2, 3), 2.0)).tolist()
 
 
+def test_a_method_can_be_traced_and_arguments_go_by_position():
+    class Model:
+        def __init__(self, scale):
+            self.w = tg.tensor([scale, scale], requires_grad=True)
+
+        @tg.jit
+        def step(self, x):
+            self.w.grad = None
+            (self.w * x).sum().backward()
+            return self.w * x
+
+    first, second, x = Model(1.0), Model(2.0), tg.tensor([1.0, 3.0])
+    assert first.step(x).tolist() == [1.0, 3.0] and second.step(x).tolist() == [2.0, 6.0]
+    assert first.step(x).tolist() == [1.0, 3.0] and Model.step.trace_count == 2
+    with pytest.raises(TypeError, match="pass step's arguments by position"):
+        first.step(x=x)
+
+
+def test_the_class_index_refusal_says_what_replays_instead():
+    logits = tg.tensor([[1.0, 2.0, 0.5]], requires_grad=True)
+    with pytest.raises(tg.TracingError, match=re.escape("-logits.log_softmax(1).gather(1, target.unsqueeze(1))")):
+        tg.jit(lambda y: nn.functional.cross_entropy(logits, y).backward())(tg.tensor([1]))
+
+    def picked(y):
+        logits.grad = None
+        loss = -logits.log_softmax(1).gather(1, y.unsqueeze(1)).mean()
+        loss.backward()
+        return loss
+
+    step = tg.jit(picked)
+    for y in ([1], [2], [0]):
+        replayed, grad = step(tg.tensor(y)).item(), logits.grad.numpy().copy()
+        assert replayed == nn.functional.cross_entropy(logits, tg.tensor(y)).item()
+        assert grad.tobytes() == (picked(tg.tensor(y)), logits.grad.numpy())[1].tobytes()
+
+
 def test_hooks_and_anomaly_mode_turned_on_after_tracing_are_not_skipped():
     w = tg.tensor([1.0, 2.0], requires_grad=True)
 
