@@ -577,7 +577,7 @@ def index(value) -> list:
 def _index_item(item):
     """Tensors and lists inside an index become NumPy arrays (int or bool)."""
     if hasattr(item, "_data"):
-        _read_outside_ops(item)
+        read_outside_ops(item)
         item = item._data
     elif isinstance(item, list):
         try:
@@ -621,7 +621,7 @@ def linear_shapes(input_shape: tuple, weight_shape: tuple) -> None:
 traced_read = None
 
 
-def _read_outside_ops(tensor) -> None:
+def read_outside_ops(tensor) -> None:
     """An option of an op is read from `tensor` (a where condition, an index): tg.jit
     guards a tensor from outside the step like a parameter (it is not an op's input)."""
     if traced_read is not None:
@@ -630,7 +630,7 @@ def _read_outside_ops(tensor) -> None:
 
 def where_condition(condition) -> np.ndarray:
     if hasattr(condition, "_data"):
-        _read_outside_ops(condition)
+        read_outside_ops(condition)
         condition = condition._data
     else:
         condition = np.asarray(condition)
@@ -895,7 +895,7 @@ def gather_index(t, axis: int, index, op: str = "gather") -> np.ndarray:
     """gather's index: an int32/int64 Tensor with t's number of dims, no larger than t
     outside `axis`, every value a valid position along `axis` (PyTorch's texts)."""
     tensor(index, op, "index")
-    _read_outside_ops(index)
+    read_outside_ops(index)
     positions = index._data
     if positions.dtype not in (np.int32, np.int64):
         raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index (got {positions.dtype})")
@@ -923,7 +923,7 @@ def select_index(t, axis: int, index, op: str = "index_select") -> np.ndarray:
     if not hasattr(index, "_data"):
         raise TypeError(f"{op}(): argument 'index' (position 2) must be Tensor, not "
                         f"{type(index).__name__}")
-    _read_outside_ops(index)
+    read_outside_ops(index)
     positions = index._data
     if positions.dtype not in (np.int32, np.int64):
         raise RuntimeError(f"{op}(): Expected dtype int32 or int64 for index (got {positions.dtype})")
@@ -957,7 +957,7 @@ def masked_fill_args(t, mask, value, op: str = "masked_fill") -> np.ndarray:
     number(value, op, "value")
     if t.dtype.kind in "iu":
         fits_dtype(value, t.dtype, op)
-    _read_outside_ops(mask)
+    read_outside_ops(mask)
     return mask._data
 
 

@@ -133,7 +133,7 @@ def seed(root, gradient, index: int, create_graph: bool):
             raise TypeError(f"backward: gradient must be a Tensor, an array or a number "
                             f"({error})") from None
     checks.seed_shape(gradient, root, index)
-    checks._read_outside_ops(gradient)  # tg.jit guards it: backward reads its array, not an op
+    checks.read_outside_ops(gradient)  # tg.jit guards it: backward reads its array, not an op
     gradient = gradient if gradient.dtype == root.dtype else gradient.to(root.dtype)
     return gradient if create_graph else gradient._data
 

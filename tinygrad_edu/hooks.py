@@ -92,11 +92,11 @@ class HookMethods:
         checks.callable_hook(hook, "register_hook")
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is None and jit._recorder is not None and not jit._recorder.in_call:
-            # (a non-leaf's hook is refused when backward reaches it: a forward-only step may have one)
-            raise jit.TracingError("tg.jit: a hook registered inside a traced step cannot be replayed "
-                                   "(register_hook on a leaf); run the step eagerly")
         if self.grad_fn is None:
+            if jit._recorder is not None and not jit._recorder.in_call:
+                # (a non-leaf's hook is refused when backward reaches it: a forward-only step may have one)
+                raise jit.TracingError("tg.jit: a hook registered inside a traced step cannot be "
+                                       "replayed (register_hook on a leaf); run the step eagerly")
             if self._hooks is None:
                 self._hooks = []
             self._hooks.append(hook)

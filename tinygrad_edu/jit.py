@@ -169,14 +169,6 @@ def _options_arrays(options):
             pending += value
 
 
-def read_outside_ops(tensor) -> None:
-    """Called where a tensor's array is read other than as an op's input (a where
-    condition, the gradient given to backward): while a step is traced, such a tensor from
-    outside the step is guarded as a parameter is (its array replaced traces again)."""
-    if _recorder is not None and isinstance(tensor, autograd.Tensor):
-        _recorder.guard(tensor)
-
-
 def grad_read(tensor) -> None:
     """`tensor.grad` read while a step is traced, outside an optimizer's or clip_grad's
     call: refused, as the replay would keep the traced gradient (nothing records where
@@ -373,14 +365,17 @@ class _Recorder(autograd.Observer):
         Inside a call nothing is: a replay calls it again, and it reads what it reads anew."""
         if self.in_call:
             return
-        if self.names.get(id(t._data)) == "s":
-            raise TracingError(f"tg.jit: {reader} reads a value that tg.jit.call or tg.jit.once "
-                               f"computed from the step's tensors; a replay would not compute it anew. "
-                               f"Compute it in the step")
+        self.not_made_in_a_call(t._data, reader)
         if self.names.get(id(t._data), "c")[0] == "c" and id(t) not in self.leaves:
             self.leaves[id(t)] = (t, t._data, t._requires_grad)
             if not t._requires_grad:
                 self.constant_tensors.setdefault(self.ref(t._data), t)
+
+    def not_made_in_a_call(self, array, reader) -> None:
+        if self.names.get(id(array)) == "s":
+            raise TracingError(f"tg.jit: {reader} reads a value that tg.jit.call or tg.jit.once "
+                               f"computed from the step's tensors; a replay would not compute it anew. "
+                               f"Compute it in the step")
 
     # -- autograd.Observer ----------------------------------------------------------
 
@@ -394,8 +389,7 @@ class _Recorder(autograd.Observer):
         for p in fn.parents:
             self.guard(p, reader)
         for value in _options_arrays(options):
-            if self.names.get(id(value)) == "s":
-                self.guard(autograd.Tensor._make(value), reader)  # (raises: made in a call)
+            self.not_made_in_a_call(value, reader)
         args = [self.ref(p._data) for p in fn.parents]
         self.nodes.add(fn)
         self.kernels.append(("forward", fn, args, dict(options), self.new_name(out._data),
